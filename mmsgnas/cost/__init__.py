@@ -1,0 +1,6 @@
+"""Costs of architectures: per-layer look-up tables, the differentiable Cost(alpha), and the
+independent count by mmengine that the tables are tested against."""
+from .counter import count_conv_linear_mflops
+from .lut import CostTable, build_cost_table, conv_output_size
+
+__all__ = ['CostTable', 'build_cost_table', 'conv_output_size', 'count_conv_linear_mflops']

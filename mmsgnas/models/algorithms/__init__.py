@@ -1,0 +1,3 @@
+from .supernet_classifier import SupernetClassifier
+
+__all__ = ['SupernetClassifier']

@@ -1,0 +1,32 @@
+"""Config helpers for the stand-alone classifier of a searched architecture."""
+import os
+from typing import Optional, Sequence, Union
+
+from ..space import Arch
+
+SubnetLike = Union[str, os.PathLike, Arch, Sequence[Sequence[int]]]
+
+
+def searched_classifier_cfg(subnet: SubnetLike, macro: Optional[dict] = None,
+                            num_classes: int = 1000) -> dict:
+    """mmpretrain ImageClassifier config: SearchedMobileNet backbone, global average pooling and a
+    linear classifier over the head's channels."""
+    from ..space import macro_from_cfg
+    if isinstance(subnet, os.PathLike):
+        subnet = os.fspath(subnet)
+    elif not isinstance(subnet, str):
+        subnet = [list(layer) for layer in subnet]
+    head_channels = macro_from_cfg(**dict(macro or {})).scaled_head_channels
+    return dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='mmsgnas.SearchedMobileNet', subnet=subnet, macro=dict(macro or {})),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmpretrain.LinearClsHead', num_classes=num_classes,
+                  in_channels=head_channels))
+
+
+def build_searched_classifier(subnet: SubnetLike, macro: Optional[dict] = None,
+                              num_classes: int = 1000):
+    """Build the stand-alone classifier of ``subnet`` (see :func:`searched_classifier_cfg`)."""
+    from mmengine.registry import MODELS
+    return MODELS.build(searched_classifier_cfg(subnet, macro, num_classes))

@@ -1,0 +1,1 @@
+"""The architecture generator (built in the generator issue)."""

@@ -1,0 +1,126 @@
+import random
+
+import pytest
+import torch
+
+from mmsgnas.models import SearchedMobileNet, UnifiedBlock, UnifiedSupernet
+from mmsgnas.space import Arch, encode, sample_arch
+
+DIGITS_MACRO = dict(widen_factor=0.5, stem_stride=1, head_channels=256)
+
+
+def randomise_bn(module, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    for m in module.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+            m.bias.data.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
+
+
+def test_unified_block_discrete_equals_soft_one_hot():
+    torch.manual_seed(0)
+    block = UnifiedBlock(8, 8, 1).eval()
+    randomise_bn(block)
+    x = torch.randn(2, 8, 10, 10)
+    for kernels in [(3, 3), (3, 5, 7), (5, 5, 7, 7), (3, 3, 3, 5, 7, 7)]:
+        arch = Arch([kernels])
+        weights = encode(arch)[0].unsqueeze(0).repeat(2, 1, 1)
+        hard = block(x, kernels)
+        assert hard.shape == (2, 8, 10, 10)
+        torch.testing.assert_close(block(x, weights), hard, rtol=1e-5, atol=1e-5)
+
+
+def test_soft_weights_can_differ_per_sample():
+    torch.manual_seed(0)
+    block = UnifiedBlock(8, 16, 2).eval()
+    randomise_bn(block)
+    x = torch.randn(2, 8, 9, 9)
+    a, b = (3, 7), (5, 5, 5, 7, 7)
+    weights = torch.stack([encode(Arch([a]))[0], encode(Arch([b]))[0]])
+    out = block(x, weights)
+    assert out.shape == (2, 16, 5, 5)
+    torch.testing.assert_close(out[:1], block(x[:1], a), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(out[1:], block(x[1:], b), rtol=1e-5, atol=1e-5)
+
+
+def test_discrete_path_touches_only_its_subblocks_and_shadow_bn():
+    torch.manual_seed(0)
+    block = UnifiedBlock(4, 4, 1).train()
+    before = {k: v.clone() for k, v in block.state_dict().items()}
+    block(torch.randn(4, 4, 6, 6), (3, 7, 7)).sum().backward()
+    used = {'subblocks.0.k3', 'subblocks.1.k7', 'subblocks.2.k7'}
+    for i in range(6):
+        for k in (3, 5, 7):
+            name = f'subblocks.{i}.k{k}'
+            grad = block.subblocks[i][f'k{k}'][0].weight.grad
+            assert (grad is not None) == (name in used), name
+    # e = 3 uses shadow BN index 1 only
+    for index in range(5):
+        changed = not torch.equal(before[f'shadow_bns.{index}.running_mean'],
+                                  block.shadow_bns[index].running_mean)
+        assert changed == (index == 1)
+    # the first pointwise BN updates the statistics of the 3 active parts only (12 channels)
+    changed = before['expand_bn.running_mean'] != block.expand_bn.running_mean
+    assert changed[:12].all() and not changed[12:].any()
+    # only the first 12 input channels of the projection get gradient
+    grad = block.project_conv.weight.grad
+    assert grad[:, :12].abs().sum() > 0 and grad[:, 12:].abs().sum() == 0
+
+
+def test_supernet_outputs_and_path_control():
+    torch.manual_seed(0)
+    net = UnifiedSupernet(macro=DIGITS_MACRO, out_indices=(0, 1, 3, 5, 6))
+    assert net.out_channels == (16, 24, 48, 160, 256)
+    x = torch.randn(2, 3, 32, 32)
+    net.train()
+    outs = net(x)  # samples a path by itself in training
+    assert [tuple(o.shape) for o in outs] == [(2, 16, 16, 16), (2, 24, 8, 8), (2, 48, 4, 4),
+                                              (2, 160, 2, 2), (2, 256, 2, 2)]
+    net.eval()
+    with pytest.raises(RuntimeError, match='no architecture set'):
+        net(x)
+    arch = sample_arch(random.Random(0))
+    with net.using(arch):
+        discrete = net(x)
+    assert net.active is None
+    soft = encode(arch).unsqueeze(0).repeat(2, 1, 1, 1)
+    with net.using(soft):
+        mixed = net(x)
+    for a, b in zip(discrete, mixed):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match='18 layers'):
+        net.set_arch(Arch([[3, 3]] * 18))
+
+
+def test_standalone_network_shapes_and_no_unused_parameters():
+    arch = sample_arch(random.Random(1))
+    net = SearchedMobileNet(arch, macro=DIGITS_MACRO, out_indices=(1, 3, 5))
+    outs = net(torch.randn(2, 3, 32, 32))
+    assert [o.shape[1] for o in outs] == list(net.out_channels) == [24, 48, 160]
+    sum(o.sum() for o in outs).backward()
+    unused = [n for n, p in net.named_parameters() if p.grad is None and not n.startswith('head')]
+    assert unused == []
+    for layer, kernels in zip(net.layers, arch):
+        assert [c.kernel_size[0] for c in layer.depthwise] == list(kernels)
+
+
+def test_frozen_stages_and_norm_eval():
+    net = SearchedMobileNet(Arch([[3, 3]] * 19), macro=DIGITS_MACRO, frozen_stages=2,
+                            norm_eval=True)
+    net.train()
+    frozen = [net.stem, net.first_block] + [net.layers[i] for i in range(6)]
+    assert all(not p.requires_grad for m in frozen for p in m.parameters())
+    assert all(p.requires_grad for p in net.layers[6].parameters())
+    assert all(not m.training for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    with pytest.raises(ValueError, match='out_indices'):
+        SearchedMobileNet(Arch([[3, 3]] * 19), macro=DIGITS_MACRO, out_indices=(7, ))
+
+
+def test_subnet_file_path_builds_the_same_network(tmp_path):
+    from mmsgnas.space import save_subnet
+    arch = sample_arch(random.Random(2))
+    save_subnet(tmp_path / 'a.yaml', arch)
+    net = SearchedMobileNet(str(tmp_path / 'a.yaml'), macro=DIGITS_MACRO)
+    assert net.arch == arch and net.subnet_path == str(tmp_path / 'a.yaml')
