@@ -1,0 +1,9 @@
+"""Utilities of mmsgnas."""
+from .safe_checkpoint import (CHECKPOINT_SAFE_GLOBALS, UnsafeCheckpointError,
+                              install_safe_checkpoint_loading, safe_torch_load)
+from .setup_env import register_all_modules
+
+__all__ = [
+    'CHECKPOINT_SAFE_GLOBALS', 'UnsafeCheckpointError', 'install_safe_checkpoint_loading',
+    'safe_torch_load', 'register_all_modules'
+]
