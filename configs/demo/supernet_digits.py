@@ -1,0 +1,30 @@
+# The small CPU version of supernet training: the same model and training step as the ImageNet
+# config, on the digits set (32x32 inputs), with a half-width supernet whose stem keeps stride 1.
+_base_ = [
+    '../_base_/models/sgnas_supernet.py',
+    '../_base_/datasets/digits_bs64.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+
+model = dict(
+    paths_per_batch=1,
+    backbone=dict(macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256)),
+    head=dict(num_classes=10, in_channels=256, topk=(1, )))
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-5, nesterov=True))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=59, by_epoch=True, begin=1, end=60,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=60, val_interval=10)
+val_cfg = dict()
+test_cfg = dict()
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=2, save_last=True))
+train_dataloader = dict(batch_size=32)
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0, deterministic=False)
