@@ -62,3 +62,20 @@ class _FakeOptimWrapper:
 
     def update_params(self, loss):
         loss.backward()
+
+
+def test_register_all_modules_fills_the_registries_and_sets_the_scope():
+    # in a fresh interpreter: the default scope is process-global state
+    import subprocess
+    import sys
+    code = ("from mmengine.registry import DefaultScope\n"
+            "from mmsgnas.utils import register_all_modules\n"
+            "from mmsgnas.registry import MODELS, LOOPS\n"
+            "register_all_modules()\n"
+            "print(DefaultScope.get_current_instance().scope_name)\n"
+            "print(sorted(k for k in MODELS.module_dict))\n")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == 'mmsgnas'
+    for name in ('UnifiedSupernet', 'SearchedMobileNet', 'SupernetClassifier'):
+        assert name in out[1]
