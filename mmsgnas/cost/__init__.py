@@ -1,6 +1,8 @@
-"""Costs of architectures: per-layer look-up tables, the differentiable Cost(alpha), and the
-independent count by mmengine that the tables are tested against."""
+"""Costs of architectures: per-layer look-up tables, the differentiable Cost(alpha), projection
+onto a budget, and the independent count by mmengine that the tables are tested against."""
+from .budget import project_to_budget
 from .counter import count_conv_linear_mflops
 from .lut import CostTable, build_cost_table, conv_output_size
 
-__all__ = ['CostTable', 'build_cost_table', 'conv_output_size', 'count_conv_linear_mflops']
+__all__ = ['CostTable', 'build_cost_table', 'conv_output_size', 'count_conv_linear_mflops',
+           'project_to_budget']

@@ -1,1 +1,4 @@
 """Loops and hooks of mmsgnas."""
+from .hooks import GumbelTemperatureHook
+
+__all__ = ['GumbelTemperatureHook']

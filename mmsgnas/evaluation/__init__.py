@@ -1,1 +1,4 @@
 """Metrics of searches."""
+from .generator_metric import GeneratorMetric
+
+__all__ = ['GeneratorMetric']

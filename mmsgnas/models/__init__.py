@@ -1,5 +1,6 @@
 """Models of mmsgnas: ops, backbones, generator, and the algorithms a runner trains."""
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
+from .generator import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
 from .builder import build_searched_classifier, searched_classifier_cfg  # noqa: F401

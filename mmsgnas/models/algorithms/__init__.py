@@ -1,3 +1,4 @@
+from .generator_trainer import ConstraintRangeError, GeneratorTrainer
 from .supernet_classifier import SupernetClassifier
 
-__all__ = ['SupernetClassifier']
+__all__ = ["ConstraintRangeError", "GeneratorTrainer", "SupernetClassifier"]

@@ -1,1 +1,4 @@
-"""The architecture generator (built in the generator issue)."""
+"""The architecture generator."""
+from .architecture_generator import ArchitectureGenerator
+
+__all__ = ['ArchitectureGenerator']

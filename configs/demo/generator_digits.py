@@ -1,0 +1,34 @@
+# Generator training on the digits supernet (CPU): the supernet of configs/demo/supernet_digits.py,
+# frozen, loaded from the demo's checkpoint; the generator trains on the held-out val split.
+_base_ = ['./supernet_digits.py']
+
+model = dict(
+    _delete_=True,
+    type='mmsgnas.GeneratorTrainer',
+    supernet={{_base_.model}},
+    supernet_checkpoint='work_dirs/demo/supernet/epoch_60.pth',
+    generator=dict(type='mmsgnas.ArchitectureGenerator', num_layers=19, channels=32),
+    constraint_range=(6.5, 10.5),   # MFLOPs at 32x32; random architectures span about 6.4..10.6
+    input_size=32,
+    num_priors=1,
+    loss_weight=10.0,
+    over_weight=1.2,
+    val_targets=19)
+data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
+
+train_dataloader = dict(batch_size=32, dataset=dict(split='val'))
+val_evaluator = dict(type='mmsgnas.GeneratorMetric', _delete_=True)
+test_dataloader = None
+test_evaluator = None
+test_cfg = None
+
+optim_wrapper = dict(
+    _delete_=True, type='OptimWrapper',
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999), weight_decay=0.0))
+param_scheduler = []
+train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=10)
+custom_hooks = [dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.95, minimum=1.0)]
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1,
+                                     save_last=True))
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=False)

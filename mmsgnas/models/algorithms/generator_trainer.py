@@ -1,0 +1,200 @@
+"""Training the architecture generator on a frozen supernet (paper Algorithm 1)."""
+import random
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from ...cost import build_cost_table, project_to_budget
+from ...registry import MODELS
+from ...space import Arch, encode, sample_arch
+from ...utils import safe_torch_load
+
+
+class ConstraintRangeError(ValueError):
+    """A FLOPs constraint outside the range the generator was trained for."""
+
+
+@MODELS.register_module()
+class GeneratorTrainer(BaseModel):
+    """Frozen supernet + architecture generator + constraint loss, driven by an mmengine runner.
+
+    Each training step draws one target per sample uniformly from ``constraint_range`` (MFLOPs),
+    computes alpha = G(C, B), Gumbel-softmax weights per sub-block at temperature :attr:`tau`,
+    Cost(alpha) (Eq. 9) from :mod:`mmsgnas.cost`, and the supernet's output under those weights
+    (each sample its own architecture). loss = CE + loss_weight * L_C with the relative squared
+    error L_C = ((Cost - C) / C)^2, weighted ``over_weight`` times when over budget (the authors
+    penalise exceeding the budget 1.2x). Only the generator has trainable parameters; the supernet
+    stays in eval mode.
+
+    The random priors (one per key of the range, canonical architectures within 2 % of the key) are
+    buffers, saved with the checkpoint, so generation is reproducible.
+
+    Args:
+        supernet: config of a :class:`SupernetClassifier`.
+        generator: config of an :class:`ArchitectureGenerator`.
+        supernet_checkpoint: trained supernet weights (mmengine checkpoint or state dict).
+        constraint_range: (C_L, C_H) in MFLOPs.
+        input_size: input resolution the FLOPs are counted at.
+        num_priors: number of keys in the range, each with its own prior (1: the middle).
+        val_targets: number of evenly spaced targets decoded and evaluated during validation.
+    """
+
+    def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
+                 input_size: int, supernet_checkpoint: Optional[str] = None, num_priors: int = 1,
+                 prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
+                 tau: float = 5.0, val_targets: int = 19, data_preprocessor: Optional[dict] = None,
+                 init_cfg=None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.supernet = MODELS.build(supernet)
+        self.supernet_checkpoint = supernet_checkpoint
+        for param in self.supernet.parameters():
+            param.requires_grad_(False)
+        self.generator = MODELS.build(generator)
+        backbone = self.supernet.backbone
+        self.cost_table = build_cost_table(backbone.macro, input_size, self.supernet.head.num_classes)
+        low, high = (float(v) for v in constraint_range)
+        space_low, space_high = self.cost_table.min_mflops(), self.cost_table.max_mflops()
+        if not space_low <= low < high <= space_high:
+            raise ConstraintRangeError(
+                f'constraint_range {low}..{high} MFLOPs must be increasing and inside the range of '
+                f'the search space at {input_size}px: {space_low:.3f}..{space_high:.3f}')
+        self.constraint_range = (low, high)
+        self.loss_weight, self.over_weight, self.tau = loss_weight, over_weight, tau
+        self.val_targets = val_targets
+        keys, priors = self.sample_priors(num_priors, prior_seed)
+        self.register_buffer('prior_keys', torch.tensor(keys, dtype=torch.float32))
+        self.register_buffer('priors', torch.stack([encode(a) for a in priors]))
+
+    # -- set-up ------------------------------------------------------------------------------
+    def init_weights(self) -> None:
+        """Initialise the generator and load the trained supernet (the runner calls this once
+        after building; a resumed or ``load_from`` checkpoint then overwrites both)."""
+        self.generator.init_weights()
+        if self.supernet_checkpoint is not None:
+            self.load_supernet(self.supernet_checkpoint)
+
+    def load_supernet(self, path: str) -> None:
+        """Load supernet weights, with a clear error when they belong to another model."""
+        checkpoint = safe_torch_load(path)
+        state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+        if not isinstance(state, dict):
+            raise ValueError(f'{path}: not a checkpoint (no state dict found)')
+        own = self.supernet.state_dict()
+        missing = [k for k in own if k not in state]
+        mismatched = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}'
+                      for k, v in own.items() if k in state and state[k].shape != v.shape]
+        if missing or mismatched:
+            detail = '; '.join(mismatched[:3]) or f'missing keys such as {missing[:3]}'
+            raise ValueError(f'{path}: checkpoint does not fit the supernet of this config '
+                             f'({len(missing)} missing, {len(mismatched)} mismatched: {detail})')
+        self.supernet.load_state_dict({k: state[k] for k in own})
+
+    def sample_priors(self, num_priors: int, seed: int) -> Tuple[List[float], List[Arch]]:
+        """One random canonical architecture within 2 % of each of ``num_priors`` keys evenly
+        spaced over the constraint range (the middle of the range for one prior)."""
+        low, high = self.constraint_range
+        keys = [low + (high - low) * (i + 0.5) / num_priors for i in range(num_priors)]
+        rng, priors = random.Random(seed), []
+        for key in keys:
+            for _ in range(100000):
+                arch = sample_arch(rng, self.supernet.backbone.num_layers)
+                if abs(self.cost_table.arch_mflops(arch) - key) <= 0.02 * key:
+                    priors.append(arch)
+                    break
+            else:
+                raise ConstraintRangeError(f'no random architecture within 2% of {key:.3f} MFLOPs '
+                                           'in 100000 draws; choose keys inside the space')
+        return keys, priors
+
+    def train(self, mode: bool = True) -> 'GeneratorTrainer':
+        super().train(mode)
+        self.supernet.eval()  # frozen: BN statistics and dropout stay as trained
+        return self
+
+    # -- generation ----------------------------------------------------------------------------
+    def check_targets(self, targets: torch.Tensor, extrapolate: bool = False) -> None:
+        low, high = self.constraint_range
+        outside = [t for t in targets.tolist() if not low <= t <= high]
+        if outside and not extrapolate:
+            raise ConstraintRangeError(
+                f'constraint(s) {outside} MFLOPs outside the trained range {low}..{high}; '
+                'pass extrapolate=True (tools/search.py --extrapolate) to generate anyway')
+
+    def prior_for(self, targets: torch.Tensor) -> torch.Tensor:
+        """[B] targets (MFLOPs) -> [B, L, 6, 4] priors (the prior of the nearest key)."""
+        index = (targets[:, None] - self.prior_keys[None]).abs().argmin(dim=1)
+        return self.priors[index]
+
+    def generate_logits(self, targets: torch.Tensor) -> torch.Tensor:
+        """[B] targets in MFLOPs -> [B, L, 6, 4] logits (one batched forward of G)."""
+        low, high = self.constraint_range
+        normalised = (targets - low) / (high - low)
+        return self.generator(normalised, self.prior_for(targets))
+
+    @torch.no_grad()
+    def generate(self, targets: Sequence[float], tolerance: Optional[float] = 0.01,
+                 extrapolate: bool = False) -> List[Arch]:
+        """Architectures for the given MFLOPs targets: argmax decoding, then (unless
+        ``tolerance`` is None) projection onto each budget within ``tolerance``."""
+        targets = torch.as_tensor(targets, dtype=torch.float32, device=self.priors.device)
+        self.check_targets(targets, extrapolate)
+        logits = self.generate_logits(targets)
+        if tolerance is None:
+            from ...space import decode
+            return [decode(l) for l in logits]
+        return [project_to_budget(l, self.cost_table, float(t), tolerance)[0]
+                for l, t in zip(logits, targets)]
+
+    # -- training and validation ---------------------------------------------------------------
+    def constraint_loss(self, cost: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        relative = (cost - target) / target
+        weight = torch.where(relative > 0, self.over_weight, 1.0)
+        return (weight * relative ** 2).mean()
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        return self.generate_logits(inputs)
+
+    def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """inputs: [B, 3, H, W] images of the held-out split."""
+        low, high = self.constraint_range
+        targets = low + (high - low) * torch.rand(inputs.shape[0], device=inputs.device)
+        weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau, dim=-1)
+        cost = self.cost_table.soft_mflops(weights)
+        with self.supernet.backbone.using(weights):
+            losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
+        return dict(loss_cls=losses['loss'],
+                    loss_constraint=self.loss_weight * self.constraint_loss(cost, targets),
+                    flops_rel_error=((cost - targets).abs() / targets).mean().detach())
+
+    def val_grid(self) -> torch.Tensor:
+        low, high = self.constraint_range
+        return torch.linspace(low, high, self.val_targets, device=self.priors.device)
+
+    @torch.no_grad()
+    def predict(self, inputs: torch.Tensor, data_samples: List) -> List[dict]:
+        """For each sample, the prediction of every validation-grid architecture; each output also
+        carries the grid (targets, FLOPs) for :class:`GeneratorMetric`."""
+        targets = self.val_grid()
+        archs = self.generate(targets.tolist())
+        flops = [self.cost_table.arch_mflops(a) for a in archs]
+        raw_flops = [self.cost_table.arch_mflops(a)
+                     for a in self.generate(targets.tolist(), tolerance=None)]
+        predictions = []
+        for arch in archs:
+            with self.supernet.backbone.using(arch):
+                predictions.append(self.supernet.head.predict(self.supernet.extract_feat(inputs)))
+        outputs = []
+        for index, sample in enumerate(data_samples):
+            outputs.append(dict(
+                gt_label=int(sample.gt_label.item()),
+                pred_labels=[int(p[index].pred_label.item()) for p in predictions],
+                targets=targets.tolist(), flops=flops, raw_flops=raw_flops,
+                archs=[a.to_lists() for a in archs]))
+        return outputs
