@@ -66,3 +66,31 @@ def test_distributed_training_with_torchrun_on_two_cpu_processes(tmp_path):
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
     assert '[1][10/17]' in log
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+
+
+@pytest.mark.slow
+def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
+    """Supernet (1 epoch) -> generator (2 epochs) -> tools/search.py twice gives identical files."""
+    run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
+        tmp_path)
+    run([os.path.join(ROOT, 'tools/train.py'), CONFIG, '--work-dir', 'sup', '--cfg-options',
+         'train_cfg.max_epochs=1'], tmp_path)
+    gen_config = os.path.join(ROOT, 'configs/demo/generator_digits.py')
+    log = run([os.path.join(ROOT, 'tools/train.py'), gen_config, '--work-dir', 'gen',
+               '--cfg-options', 'model.supernet_checkpoint=sup/epoch_1.pth',
+               'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', 'model.val_targets=5'],
+              tmp_path)
+    assert 'generator/flops_error' in log and 'generator/kendall_tau' in log
+    outs = []
+    for name in ('a', 'b'):
+        run([os.path.join(ROOT, 'tools/search.py'), gen_config, 'gen/epoch_2.pth',
+             '--range', '7', '10', '4', '--out-dir', name], tmp_path)
+        outs.append({p.name: p.read_bytes() for p in (tmp_path / name).iterdir()
+                     if p.suffix != '.png'})
+    assert outs[0] == outs[1] and len(outs[0]) == 6     # 4 subnets + csv + md
+    assert (tmp_path / 'a' / 'flops.png').stat().st_size > 0
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools/search.py'), gen_config,
+                             'gen/epoch_2.pth', '--constraints', '20', '--out-dir', 'c'],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode != 0 and 'outside the trained range' in result.stderr
+    assert not (tmp_path / 'c').exists()

@@ -28,3 +28,20 @@ stage "supernet check: 20 random subnets with inherited weights (val split)"
 $py tools/analysis/eval_random_subnets.py configs/demo/supernet_digits.py \
   "$supernet_dir/epoch_60.pth" --num 20 --out "$supernet_dir/random_subnets.json" \
   --work-dir "$supernet_dir/random_subnets" | grep -E '^(subnet|[0-9]+ random)'
+
+stage "2. generator training on the frozen supernet (configs/demo/generator_digits.py)"
+generator_dir="$WORK_DIR/generator"
+if [ -f "$generator_dir/epoch_30.pth" ]; then
+  echo "skipped: $generator_dir/epoch_30.pth exists"
+else
+  $py tools/train.py configs/demo/generator_digits.py --work-dir "$generator_dir" --resume \
+    --cfg-options model.supernet_checkpoint="$supernet_dir/epoch_60.pth"
+fi
+
+stage "3. architectures for 19 budgets in one forward pass (tools/search.py)"
+$py tools/search.py configs/demo/generator_digits.py "$generator_dir/epoch_30.pth" \
+  --range 6.5 10.5 19 --out-dir "$WORK_DIR/generated"
+
+stage "generated vs 100 random architectures of similar FLOPs (inherited weights, val split)"
+$py tools/analysis/generated_vs_random.py configs/demo/generator_digits.py \
+  "$generator_dir/epoch_30.pth" --out "$WORK_DIR/generated_vs_random.json" | grep -E '^(target|generated)'

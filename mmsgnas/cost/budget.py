@@ -3,7 +3,7 @@ from typing import Tuple
 
 import torch
 
-from ..space import Arch, KERNEL_SIZES, MIN_EXPANSION, NUM_CHOICES, SKIP
+from ..space import Arch, KERNEL_SIZES, MIN_EXPANSION, SKIP
 from .lut import CostTable
 
 
@@ -24,30 +24,27 @@ def project_to_budget(logits: torch.Tensor, table: CostTable, target_mflops: flo
     bring the cost closer to the target, take the one that loses the least log-probability under
     the generator. Returns the architecture and the number of changes made (0 when the argmax
     already meets the budget). Skip stays impossible in the first two sub-blocks."""
-    log_probs = torch.log_softmax(logits.detach().float(), dim=-1)
+    log_probs = torch.log_softmax(logits.detach().double().cpu(), dim=-1)
     choices = log_probs.argmax(dim=-1)
+    costs = torch.tensor(table.choice_macs, dtype=torch.float64)           # [L, 4]
+    allowed = torch.ones_like(log_probs, dtype=torch.bool)
+    allowed[:, :MIN_EXPANSION, SKIP] = False
     target = target_mflops * 1e6
-    macs = choices_macs(table, choices)
+    macs = float(table.base_macs + costs.gather(1, choices).sum())
     steps = 0
-    num_layers, num_subblocks = choices.shape
     while abs(macs - target) > tolerance * target and steps < max_steps:
-        best = None
-        for l in range(num_layers):
-            row = table.choice_macs[l]
-            for s in range(num_subblocks):
-                current = int(choices[l, s])
-                for c in range(NUM_CHOICES):
-                    if c == current or (c == SKIP and s < MIN_EXPANSION):
-                        continue
-                    new_macs = macs + row[c] - row[current]
-                    if abs(new_macs - target) >= abs(macs - target):
-                        continue
-                    loss = float(log_probs[l, s, current] - log_probs[l, s, c])
-                    if best is None or loss < best[0]:
-                        best = (loss, l, s, c, new_macs)
-        if best is None:
+        current_cost = costs.gather(1, choices)                             # [L, 6]
+        new_macs = macs + costs[:, None, :] - current_cost[..., None]       # [L, 6, 4]
+        current_lp = log_probs.gather(2, choices[..., None])               # [L, 6, 1]
+        loss = current_lp - log_probs
+        usable = allowed & ((new_macs - target).abs() < abs(macs - target))
+        loss = torch.where(usable, loss, torch.full_like(loss, float('inf')))
+        best = int(loss.argmin())
+        if loss.view(-1)[best] == float('inf'):
             break
-        _, l, s, c, macs = best
-        choices[l, s] = c
+        layer, rest = divmod(best, loss.shape[1] * loss.shape[2])
+        subblock, choice = divmod(rest, loss.shape[2])
+        macs = float(new_macs[layer, subblock, choice])
+        choices[layer, subblock] = choice
         steps += 1
     return choices_to_arch(choices), steps

@@ -1,4 +1,5 @@
-"""Loops and hooks of mmsgnas."""
+"""Loops, hooks and search procedures of mmsgnas."""
+from .generation import GeneratedSubnet, generate_subnets, write_generation
 from .hooks import GumbelTemperatureHook
 
-__all__ = ['GumbelTemperatureHook']
+__all__ = ['GeneratedSubnet', 'generate_subnets', 'write_generation', 'GumbelTemperatureHook']

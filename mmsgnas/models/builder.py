@@ -7,25 +7,26 @@ from ..space import Arch
 SubnetLike = Union[str, os.PathLike, Arch, Sequence[Sequence[int]]]
 
 
-def searched_classifier_cfg(subnet: SubnetLike, macro: Optional[dict] = None,
+def searched_classifier_cfg(subnet: SubnetLike, macro=None,
                             num_classes: int = 1000) -> dict:
     """mmpretrain ImageClassifier config: SearchedMobileNet backbone, global average pooling and a
-    linear classifier over the head's channels."""
-    from ..space import macro_from_cfg
+    linear classifier over the head's channels. ``macro``: a MacroSpec or its keyword dict."""
+    from ..space import MacroSpec, macro_from_cfg
     if isinstance(subnet, os.PathLike):
         subnet = os.fspath(subnet)
     elif not isinstance(subnet, str):
         subnet = [list(layer) for layer in subnet]
-    head_channels = macro_from_cfg(**dict(macro or {})).scaled_head_channels
+    if not isinstance(macro, MacroSpec):
+        macro = macro_from_cfg(**dict(macro or {}))
     return dict(
         type='mmpretrain.ImageClassifier',
-        backbone=dict(type='mmsgnas.SearchedMobileNet', subnet=subnet, macro=dict(macro or {})),
+        backbone=dict(type='mmsgnas.SearchedMobileNet', subnet=subnet, macro=macro),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
         head=dict(type='mmpretrain.LinearClsHead', num_classes=num_classes,
-                  in_channels=head_channels))
+                  in_channels=macro.scaled_head_channels))
 
 
-def build_searched_classifier(subnet: SubnetLike, macro: Optional[dict] = None,
+def build_searched_classifier(subnet: SubnetLike, macro=None,
                               num_classes: int = 1000):
     """Build the stand-alone classifier of ``subnet`` (see :func:`searched_classifier_cfg`)."""
     from mmengine.registry import MODELS

@@ -1,0 +1,100 @@
+import os
+import random
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+from mmsgnas.models import ArchitectureGenerator, ConstraintRangeError
+from mmsgnas.space import decode, encode, sample_arch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, 'configs/demo/generator_digits.py')
+
+
+def build_trainer(**overrides):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.supernet_checkpoint = None
+    cfg.model.update(overrides)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
+
+
+def test_generator_shapes_and_valid_decoding():
+    torch.manual_seed(0)
+    generator = ArchitectureGenerator(num_layers=19)
+    priors = torch.stack([encode(sample_arch(random.Random(i))) for i in range(8)])
+    logits = generator(torch.rand(8), priors)
+    assert logits.shape == (8, 19, 6, 4)
+    assert torch.isinf(logits[:, :, :2, 3]).all()          # no skip in sub-blocks 0 and 1
+    assert torch.isfinite(logits[:, :, 2:]).all()
+    for _ in range(20):   # whatever the logits, decoding gives a valid canonical architecture
+        noisy = logits + 10 * torch.randn_like(logits)
+        for arch in map(decode, noisy):
+            assert all(len(layer) >= 2 and list(layer) == sorted(layer) for layer in arch)
+
+
+def test_soft_cost_of_one_hot_generator_output_equals_exact_cost():
+    trainer = build_trainer()
+    logits = trainer.generate_logits(torch.tensor([7.0, 9.0, 10.0]))
+    one_hot = torch.nn.functional.one_hot(logits.argmax(-1), 4).float()
+    for weights, l in zip(one_hot, logits):
+        arch = decode(l)
+        assert trainer.cost_table.soft_mflops(weights).item() == pytest.approx(
+            trainer.cost_table.arch_mflops(arch), rel=1e-6)
+
+
+def test_gradients_reach_the_generator_and_not_the_supernet():
+    from mmpretrain.structures import DataSample
+    trainer = build_trainer()
+    trainer.train()
+    assert not trainer.supernet.training
+    assert all(not p.requires_grad for p in trainer.supernet.parameters())
+    bn = trainer.supernet.backbone.layers[3].shadow_bns[0]
+    before = bn.running_mean.clone()
+    samples = [DataSample().set_gt_label(i % 10) for i in range(4)]
+    losses = trainer.loss(torch.randn(4, 3, 32, 32), samples)
+    assert set(losses) == {'loss_cls', 'loss_constraint', 'flops_rel_error'}
+    (losses['loss_cls'] + losses['loss_constraint']).backward()
+    assert all(p.grad is None for p in trainer.supernet.parameters())
+    grads = [p.grad for p in trainer.generator.parameters()]
+    assert all(g is not None for g in grads) and sum(g.abs().sum() for g in grads) > 0
+    assert torch.equal(bn.running_mean, before)    # frozen BN statistics
+
+
+def test_generation_meets_the_budget_and_refuses_out_of_range_targets():
+    trainer = build_trainer()
+    targets = [6.5, 7.3, 8.1, 9.7, 10.5]
+    archs = trainer.generate(targets, tolerance=0.01)
+    for target, arch in zip(targets, archs):
+        assert abs(trainer.cost_table.arch_mflops(arch) - target) <= 0.01 * target
+    with pytest.raises(ConstraintRangeError, match=r'\[12.0\] MFLOPs outside the trained range'):
+        trainer.generate([8.0, 12.0])
+    assert len(trainer.generate([12.0], extrapolate=True)) == 1
+
+
+def test_priors_are_stored_in_the_checkpoint_state():
+    trainer = build_trainer(num_priors=3)
+    state = trainer.state_dict()
+    assert state['priors'].shape == (3, 19, 6, 4) and state['prior_keys'].shape == (3, )
+    for prior, key in zip(state['priors'], state['prior_keys']):
+        assert abs(trainer.cost_table.arch_mflops(decode(prior)) - key) <= 0.02 * key
+    again = build_trainer(num_priors=3)
+    assert torch.equal(again.state_dict()['priors'], state['priors'])   # same seed, same priors
+
+
+def test_a_range_outside_the_space_is_refused():
+    with pytest.raises(ConstraintRangeError, match='inside the range of the search space'):
+        build_trainer(constraint_range=(1.0, 9.0))
+
+
+def test_wrong_supernet_checkpoint_is_refused_with_a_clear_error(tmp_path):
+    trainer = build_trainer()
+    path = tmp_path / 'other.pth'
+    state = {k: v for k, v in trainer.supernet.state_dict().items()}
+    key = 'backbone.head.0.weight'
+    state[key] = torch.zeros(7, 7, 1, 1)
+    torch.save({'state_dict': state}, path)
+    with pytest.raises(ValueError, match=f'does not fit the supernet.*{key}'):
+        trainer.load_supernet(str(path))

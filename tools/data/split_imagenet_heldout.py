@@ -1,0 +1,48 @@
+"""Split ImageNet's meta/train.txt into the supernet's part and the generator's held-out part.
+
+    python tools/data/split_imagenet_heldout.py data/imagenet [--fraction 0.2] [--seed 0]
+
+Writes meta/train_main.txt (for supernet training) and meta/train_heldout.txt (for generator
+training; ``--fraction`` of the images, sampled per class), as the authors hold out 20% of the
+training set. Existing files are replaced atomically.
+"""
+import argparse
+import collections
+import os
+import random
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('data_root')
+    parser.add_argument('--fraction', type=float, default=0.2)
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args(argv)
+    source = os.path.join(args.data_root, 'meta', 'train.txt')
+    if not os.path.isfile(source):
+        raise FileNotFoundError(f'{source} not found: expected mmpretrain\'s ImageNet layout')
+    by_class = collections.defaultdict(list)
+    with open(source) as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                parts = line.split()
+                if len(parts) != 2:
+                    raise ValueError(f'{source}:{number}: expected "<path> <label>", got {line!r}')
+                by_class[parts[1]].append(line.rstrip('\n'))
+    rng = random.Random(args.seed)
+    main_lines, heldout = [], []
+    for label in sorted(by_class, key=int):
+        lines = by_class[label]
+        chosen = set(rng.sample(range(len(lines)), round(args.fraction * len(lines))))
+        for index, line in enumerate(lines):
+            (heldout if index in chosen else main_lines).append(line)
+    for name, lines in (('train_main.txt', main_lines), ('train_heldout.txt', heldout)):
+        path = os.path.join(args.data_root, 'meta', name)
+        with open(path + '.tmp', 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        os.replace(path + '.tmp', path)
+    print(f'{len(main_lines)} images for the supernet, {len(heldout)} held out for the generator')
+
+
+if __name__ == '__main__':
+    main()
