@@ -38,13 +38,15 @@ class GeneratorTrainer(BaseModel):
         constraint_range: (C_L, C_H) in MFLOPs.
         input_size: input resolution the FLOPs are counted at.
         num_priors: number of keys in the range, each with its own prior (1: the middle).
+        gumbel_hard: straight-through Gumbel-softmax (one-hot sampled architectures forward, soft
+            gradients backward) instead of the soft mixture of the paper.
         val_targets: number of evenly spaced targets decoded and evaluated during validation.
     """
 
     def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
                  input_size: int, supernet_checkpoint: Optional[str] = None, num_priors: int = 1,
                  prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
-                 tau: float = 5.0, val_targets: int = 19, data_preprocessor: Optional[dict] = None,
+                 tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19, data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.supernet = MODELS.build(supernet)
@@ -62,6 +64,7 @@ class GeneratorTrainer(BaseModel):
                 f'the search space at {input_size}px: {space_low:.3f}..{space_high:.3f}')
         self.constraint_range = (low, high)
         self.loss_weight, self.over_weight, self.tau = loss_weight, over_weight, tau
+        self.gumbel_hard = gumbel_hard
         self.val_targets = val_targets
         keys, priors = self.sample_priors(num_priors, prior_seed)
         self.register_buffer('prior_keys', torch.tensor(keys, dtype=torch.float32))
@@ -165,7 +168,8 @@ class GeneratorTrainer(BaseModel):
         """inputs: [B, 3, H, W] images of the held-out split."""
         low, high = self.constraint_range
         targets = low + (high - low) * torch.rand(inputs.shape[0], device=inputs.device)
-        weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau, dim=-1)
+        weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau,
+                                   hard=self.gumbel_hard, dim=-1)
         cost = self.cost_table.soft_mflops(weights)
         with self.supernet.backbone.using(weights):
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
