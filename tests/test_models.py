@@ -124,3 +124,35 @@ def test_subnet_file_path_builds_the_same_network(tmp_path):
     save_subnet(tmp_path / 'a.yaml', arch)
     net = SearchedMobileNet(str(tmp_path / 'a.yaml'), macro=DIGITS_MACRO)
     assert net.arch == arch and net.subnet_path == str(tmp_path / 'a.yaml')
+
+
+def test_bn_recalibration_gives_exact_statistics_and_restores_them():
+    from mmsgnas.models import recalibrated_bn
+    torch.manual_seed(0)
+    net = UnifiedSupernet(macro=DIGITS_MACRO).eval()
+    arch = sample_arch(random.Random(3))
+    batches = [torch.randn(8, 3, 32, 32) * 2 + 1 for _ in range(3)]
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+
+    def forward(batch):
+        with net.using(arch):
+            net(batch)
+
+    with recalibrated_bn(net, batches, forward):
+        assert not net.training
+        # the stem BN now holds the exact mean of its input over all three batches
+        stem_out = torch.cat([net.stem[0](b) for b in batches])
+        torch.testing.assert_close(net.stem[1].running_mean, stem_out.mean((0, 2, 3)),
+                                   rtol=1e-4, atol=1e-5)
+        # the first pointwise BN of layer 0 was recalibrated on its active channels
+        layer0 = net.layers[0]
+        active = len(arch[0]) * layer0.in_channels
+        assert int(layer0.expand_bn.num_batches_tracked) == 3
+        assert not torch.equal(layer0.expand_bn.running_mean[:active],
+                               before['layers.0.expand_bn.running_mean'][:active])
+        # shadow BNs of other expansion rates were not reached and kept their statistics
+        other = 3 if len(arch[0]) != 5 else 2
+        torch.testing.assert_close(layer0.shadow_bns[other].running_var,
+                                   before[f'layers.0.shadow_bns.{other}.running_var'])
+    after = net.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)

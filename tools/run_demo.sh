@@ -42,6 +42,6 @@ stage "3. architectures for 19 budgets in one forward pass (tools/search.py)"
 $py tools/search.py configs/demo/generator_digits.py "$generator_dir/epoch_30.pth" \
   --range 6.5 10.5 19 --out-dir "$WORK_DIR/generated"
 
-stage "generated vs 100 random architectures of similar FLOPs (inherited weights, val split)"
+stage "generated vs 100 random architectures of similar FLOPs (inherited weights, BN recalibrated, val split)"
 $py tools/analysis/generated_vs_random.py configs/demo/generator_digits.py \
-  "$generator_dir/epoch_30.pth" --out "$WORK_DIR/generated_vs_random.json" | grep -E '^(target|generated)'
+  "$generator_dir/epoch_30.pth" --recalibrate 10 --out "$WORK_DIR/generated_vs_random.json" | grep -E '^(target|generated)'

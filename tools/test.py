@@ -10,7 +10,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmsgnas.utils import setup_cpu_distributed
+from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,7 +50,9 @@ def main(argv=None) -> dict:
             raise ValueError('--out must be a .pkl file')
         from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
-    return runner.test()
+    metrics = runner.test()
+    shutdown_distributed()
+    return metrics
 
 
 if __name__ == '__main__':

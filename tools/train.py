@@ -11,7 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmsgnas.utils import setup_cpu_distributed
+from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -70,6 +70,7 @@ def main(argv=None) -> None:
     setup_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

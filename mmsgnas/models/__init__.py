@@ -4,3 +4,4 @@ from .backbones import *  # noqa: F401,F403
 from .generator import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
 from .builder import build_searched_classifier, searched_classifier_cfg  # noqa: F401
+from .utils import recalibrated_bn  # noqa: F401

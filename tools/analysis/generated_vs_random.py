@@ -20,12 +20,19 @@ from mmengine.registry import MODELS, DefaultScope
 from mmengine.runner import Runner, load_checkpoint
 
 import mmsgnas  # noqa: F401
+from mmsgnas.models import recalibrated_bn
 from mmsgnas.space import sample_arch
 
 
 @torch.no_grad()
-def accuracy(model, batches, arch) -> float:
+def accuracy(model, batches, arch, recal_batches=None) -> float:
     supernet = model.supernet
+    if recal_batches:
+        def forward(data):
+            with supernet.backbone.using(arch):
+                supernet.extract_feat(data['inputs'])
+        with recalibrated_bn(supernet, recal_batches, forward):
+            return accuracy(model, batches, arch)
     correct = total = 0
     with supernet.backbone.using(arch):
         for data in batches:
@@ -45,6 +52,9 @@ def main(argv=None) -> dict:
     parser.add_argument('--random-per-budget', type=int, default=20)
     parser.add_argument('--window', type=float, default=0.03)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--recalibrate', type=int, default=0, metavar='N',
+                        help='recompute BN statistics of each architecture on N batches of the '
+                        'train split before evaluating it (0: as trained)')
     parser.add_argument('--out')
     args = parser.parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -56,6 +66,17 @@ def main(argv=None) -> dict:
     load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
     model.eval()
     batches = [model.data_preprocessor(data, False) for data in loader]
+    recal_batches = []
+    if args.recalibrate:
+        recal_cfg = cfg.val_dataloader.copy()
+        recal_cfg.dataset = dict(recal_cfg.dataset, split='train')
+        recal_cfg.sampler = dict(type='DefaultSampler', shuffle=True, seed=args.seed)
+        with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+            recal_loader = Runner.build_dataloader(recal_cfg, seed=args.seed)
+        for data in recal_loader:
+            if len(recal_batches) == args.recalibrate:
+                break
+            recal_batches.append(model.data_preprocessor(data, False))
     low, high = model.constraint_range
     targets = torch.linspace(low, high, args.budgets).tolist()
     generated = model.generate(targets)
@@ -67,9 +88,9 @@ def main(argv=None) -> dict:
             candidate = sample_arch(rng, model.supernet.backbone.num_layers)
             if abs(model.cost_table.arch_mflops(candidate) - target) <= args.window * target:
                 randoms.append(candidate)
-        random_accs = [accuracy(model, batches, a) for a in randoms]
+        random_accs = [accuracy(model, batches, a, recal_batches) for a in randoms]
         row = dict(target=target, generated_flops=model.cost_table.arch_mflops(arch),
-                   generated_acc=accuracy(model, batches, arch),
+                   generated_acc=accuracy(model, batches, arch, recal_batches),
                    random_mean=statistics.mean(random_accs), random_std=statistics.pstdev(random_accs),
                    random_max=max(random_accs), random_n=len(random_accs))
         rows.append(row)

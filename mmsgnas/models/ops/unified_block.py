@@ -49,9 +49,14 @@ class UnifiedBlock(nn.Module):
         channel, so a slice computes exactly what the full layer computes on those channels)."""
         bn = self.expand_bn
         y = F.conv2d(x, self.expand_conv.weight[:channels])
+        training = self.training and bn.training
+        momentum = 0.0
+        if training:  # as nn.BatchNorm2d: momentum None means a cumulative average
+            bn.num_batches_tracked.add_(1)
+            momentum = bn.momentum if bn.momentum is not None else \
+                1.0 / float(bn.num_batches_tracked)
         y = F.batch_norm(y, bn.running_mean[:channels], bn.running_var[:channels],
-                         bn.weight[:channels], bn.bias[:channels], self.training and bn.training,
-                         bn.momentum, bn.eps)
+                         bn.weight[:channels], bn.bias[:channels], training, momentum, bn.eps)
         return F.relu6(y)
 
     def _forward_discrete(self, x: torch.Tensor, kernels: tuple) -> torch.Tensor:

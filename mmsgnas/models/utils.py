@@ -1,0 +1,46 @@
+"""Utilities on built models."""
+import contextlib
+from typing import Callable, Iterable, Iterator
+
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+
+@contextlib.contextmanager
+def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable) -> Iterator[None]:
+    """Recompute BN running statistics for the architecture ``forward`` runs, then restore them.
+
+    Inside the context every BN layer of ``model`` holds the exact mean and variance of its inputs
+    over ``batches`` (cumulative average: momentum None), collected by calling ``forward(batch)``
+    in train mode without gradients; BN layers that the forward never reaches keep their previous
+    statistics. On exit all statistics, momenta and modes are restored, so a supernet can be
+    recalibrated for one path after another (BN recalibration, paper Sec. 3.3.1).
+    """
+    norms = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.track_running_stats]
+    saved = [(m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone(),
+              m.momentum, m.training) for m in norms]
+    was_training = model.training
+    try:
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None
+        model.train()
+        with torch.no_grad():
+            for batch in batches:
+                forward(batch)
+        untouched = [m for m in norms if int(m.num_batches_tracked) == 0]
+        for m in untouched:
+            index = norms.index(m)
+            m.running_mean.copy_(saved[index][0])
+            m.running_var.copy_(saved[index][1])
+        model.train(was_training)
+        yield
+    finally:
+        for m, (mean, var, count, momentum, training) in zip(norms, saved):
+            m.running_mean.copy_(mean)
+            m.running_var.copy_(var)
+            m.num_batches_tracked.copy_(count)
+            m.momentum = momentum
+            m.training = training
+        model.train(was_training)
