@@ -94,3 +94,13 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode != 0 and 'outside the trained range' in result.stderr
     assert not (tmp_path / 'c').exists()
+
+    out = tmp_path / 'vs_random.json'
+    log = run([os.path.join(ROOT, 'tools/analysis/generated_vs_random.py'), gen_config,
+               'gen/epoch_2.pth', '--budgets', '2', '--random-per-budget', '2',
+               '--recalibrate', '1', '--out', str(out)], tmp_path)
+    rows = json.loads(out.read_text())
+    assert [round(r['target'], 3) for r in rows] == [6.5, 10.5] and all(r['random_n'] == 2 for r in rows)
+    for row in rows:
+        assert abs(row['generated_flops'] - row['target']) <= 0.01 * row['target']
+        assert 0 <= row['generated_acc'] <= 100 and row['random_mean'] <= row['random_max']

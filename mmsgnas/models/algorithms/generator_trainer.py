@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 
 from ...cost import build_cost_table, project_to_budget
 from ...registry import MODELS
-from ...space import Arch, encode, sample_arch
+from ...space import Arch, decode, encode, sample_arch
 from ...utils import safe_torch_load
 
 
@@ -145,7 +145,6 @@ class GeneratorTrainer(BaseModel):
         self.check_targets(targets, extrapolate)
         logits = self.generate_logits(targets)
         if tolerance is None:
-            from ...space import decode
             return [decode(l) for l in logits]
         return [project_to_budget(l, self.cost_table, float(t), tolerance)[0]
                 for l, t in zip(logits, targets)]
