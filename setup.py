@@ -17,7 +17,7 @@ setup(
     version='0.1.0',
     description='SGNAS: one-shot NAS with an architecture generator, on mmengine/mmpretrain/mmdet',
     packages=find_packages(exclude=('tests', 'tools', 'configs')),
-    python_requires='>=3.9',
+    python_requires='>=3.10',
     # torch and mmcv are deliberately not listed: pip would pick an incompatible prebuilt torch or try
     # to build mmcv in an isolated environment without torch. tools/setup_env.sh installs both.
     install_requires=read_requirements('requirements/runtime.txt'),
