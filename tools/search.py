@@ -15,11 +15,8 @@ import warnings
 
 import numpy as np
 from mmengine.config import Config, DictAction
-from mmengine.registry import MODELS, DefaultScope
-from mmengine.runner import load_checkpoint
 
-import mmsgnas  # noqa: F401
-from mmsgnas.engine import generate_subnets, write_generation
+from mmsgnas.engine import generate_subnets, load_generator, write_generation
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,19 +40,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> list:
     args = parse_args(argv)
-    if not os.path.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    cfg.model.supernet_checkpoint = None  # the generator checkpoint holds the supernet too
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
-        model = MODELS.build(cfg.model)
-    try:
-        load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
-    except RuntimeError as err:
-        raise RuntimeError(f'{args.checkpoint}: does not fit the model of {args.config}: '
-                           f'{str(err).splitlines()[0]}') from err
+    model = load_generator(cfg, args.checkpoint)
     if args.range:
         low, high, num = args.range
         targets = np.linspace(low, high, int(num)).tolist()

@@ -14,6 +14,32 @@ from ..models import build_searched_classifier
 from ..space import Arch, dump_subnet
 
 
+def load_generator(config, checkpoint: str):
+    """Build the generator-training model of ``config`` (a path or a Config) and load a checkpoint
+    it wrote (which holds the frozen supernet, the generator and the prior), in eval mode.
+
+    The model gets the config's top-level ``data_preprocessor`` as the runner would give it. A
+    missing file or a checkpoint of another model is refused with an error naming both.
+    """
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+    from mmengine.runner import load_checkpoint
+    if not os.path.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    cfg.model.supernet_checkpoint = None  # the generator checkpoint holds the supernet too
+    cfg.model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+        model = MODELS.build(cfg.model)
+    try:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    except RuntimeError as err:
+        source = getattr(cfg, 'filename', None) or 'the config'
+        raise RuntimeError(f'{checkpoint}: does not fit the model of {source}: '
+                           f'{str(err).splitlines()[0]}') from err
+    return model.eval()
+
+
 @dataclass
 class GeneratedSubnet:
     constraint: float      # target MFLOPs

@@ -29,11 +29,10 @@ def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable) -> I
         with torch.no_grad():
             for batch in batches:
                 forward(batch)
-        untouched = [m for m in norms if int(m.num_batches_tracked) == 0]
-        for m in untouched:
-            index = norms.index(m)
-            m.running_mean.copy_(saved[index][0])
-            m.running_var.copy_(saved[index][1])
+        for m, (mean, var, *_) in zip(norms, saved):
+            if int(m.num_batches_tracked) == 0:  # not on this path: keep what it had
+                m.running_mean.copy_(mean)
+                m.running_var.copy_(var)
         model.train(was_training)
         yield
     finally:

@@ -16,10 +16,10 @@ import statistics
 
 import torch
 from mmengine.config import Config
-from mmengine.registry import MODELS, DefaultScope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
 
-import mmsgnas  # noqa: F401
+from mmsgnas.engine import load_generator
 from mmsgnas.models import recalibrated_bn
 from mmsgnas.space import sample_arch
 
@@ -58,13 +58,9 @@ def main(argv=None) -> dict:
     parser.add_argument('--out')
     args = parser.parse_args(argv)
     cfg = Config.fromfile(args.config)
-    cfg.model.supernet_checkpoint = None
-    cfg.model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))  # as the runner does
+    model = load_generator(cfg, args.checkpoint)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
-        model = MODELS.build(cfg.model)
         loader = Runner.build_dataloader(cfg.val_dataloader)
-    load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
-    model.eval()
     batches = [model.data_preprocessor(data, False) for data in loader]
     recal_batches = []
     if args.recalibrate:
