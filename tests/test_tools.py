@@ -4,7 +4,6 @@ import sys
 
 import pytest
 
-from mmsgnas.models import SearchedMobileNet
 from mmsgnas.space import Arch, MacroSpec, save_subnet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

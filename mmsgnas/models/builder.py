@@ -1,6 +1,6 @@
 """Config helpers for the stand-alone classifier of a searched architecture."""
 import os
-from typing import Optional, Sequence, Union
+from typing import Sequence, Union
 
 from ..space import Arch
 

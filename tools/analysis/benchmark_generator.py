@@ -9,7 +9,6 @@ constraints over the trained range: one batched generator forward, with argmax d
 with the projection onto each budget (median of ``--repeats``). The issue's goal: under 1 s for 100.
 """
 import argparse
-import os
 import statistics
 import time
 

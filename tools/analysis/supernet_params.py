@@ -9,7 +9,7 @@ the same with and without squeeze-and-excitation, plus identity) and 80 (one blo
 choice of the unified space). Modules are built on the meta device, so nothing is allocated.
 """
 import argparse
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 import torch
 from torch import nn
