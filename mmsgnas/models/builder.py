@@ -28,6 +28,9 @@ def searched_classifier_cfg(subnet: SubnetLike, macro=None,
 
 def build_searched_classifier(subnet: SubnetLike, macro=None,
                               num_classes: int = 1000):
-    """Build the stand-alone classifier of ``subnet`` (see :func:`searched_classifier_cfg`)."""
-    from mmengine.registry import MODELS
-    return MODELS.build(searched_classifier_cfg(subnet, macro, num_classes))
+    """Build the stand-alone classifier of ``subnet`` (see :func:`searched_classifier_cfg`), in
+    mmpretrain's scope whatever the caller's default scope is (its parts have unprefixed
+    defaults such as the data preprocessor and the loss)."""
+    from mmengine.registry import MODELS, DefaultScope
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(searched_classifier_cfg(subnet, macro, num_classes))
