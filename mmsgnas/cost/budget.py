@@ -1,9 +1,11 @@
-"""Projection of a generated architecture onto its FLOPs budget."""
+"""Budgets: projection of a generated architecture onto its FLOPs budget, and sampling of
+architectures under a budget."""
+import random
 from typing import Tuple
 
 import torch
 
-from ..space import Arch, KERNEL_SIZES, MIN_EXPANSION, SKIP
+from ..space import Arch, KERNEL_SIZES, MIN_EXPANSION, SKIP, sample_arch
 from .lut import CostTable
 
 
@@ -48,3 +50,38 @@ def project_to_budget(logits: torch.Tensor, table: CostTable, target_mflops: flo
         choices[layer, subblock] = choice
         steps += 1
     return choices_to_arch(choices), steps
+
+
+class BudgetError(ValueError):
+    """A FLOPs budget that no architecture of the space can meet (or that sampling cannot reach)."""
+
+
+def check_budget(table: CostTable, max_mflops: float, min_mflops: float = 0.0) -> None:
+    """Refuse budgets outside the space: the window ``min_mflops..max_mflops`` must overlap the
+    range of architecture costs at the table's input size."""
+    low, high = table.min_mflops(), table.max_mflops()
+    if max_mflops < low:
+        raise BudgetError(f'FLOPs budget {max_mflops:g} MFLOPs is below the smallest architecture '
+                          f'of the space ({low:.3f} MFLOPs at {table.input_size}px)')
+    if min_mflops > min(max_mflops, high):
+        raise BudgetError(f'FLOPs window {min_mflops:g}..{max_mflops:g} MFLOPs is empty or above '
+                          f'the largest architecture of the space ({high:.3f} MFLOPs at '
+                          f'{table.input_size}px)')
+
+
+def sample_within_budget(rng: random.Random, table: CostTable, max_mflops: float,
+                         min_mflops: float = 0.0, max_tries: int = 100000) -> Arch:
+    """Rejection sampling: uniform canonical architectures (as in supernet training) until one
+    costs ``min_mflops <= FLOPs <= max_mflops`` (exact cost from ``table``).
+
+    Raises :class:`BudgetError` for a window outside the space, or when ``max_tries`` draws found
+    none (the window holds too small a share of the space for uniform sampling).
+    """
+    check_budget(table, max_mflops, min_mflops)
+    for _ in range(max_tries):
+        arch = sample_arch(rng, table.num_layers)
+        if min_mflops <= table.arch_mflops(arch) <= max_mflops:
+            return arch
+    raise BudgetError(f'no architecture within {min_mflops:g}..{max_mflops:g} MFLOPs in '
+                      f'{max_tries} uniform draws (the space spans {table.min_mflops():.3f}..'
+                      f'{table.max_mflops():.3f}); widen the budget')

@@ -12,6 +12,7 @@ import torch
 
 from ..models import build_searched_classifier
 from ..space import Arch, dump_subnet
+from .checkpoint import load_model_weights
 
 
 def load_generator(config, checkpoint: str):
@@ -23,7 +24,6 @@ def load_generator(config, checkpoint: str):
     """
     from mmengine.config import Config
     from mmengine.registry import MODELS, DefaultScope
-    from mmengine.runner import load_checkpoint
     if not os.path.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
@@ -31,12 +31,7 @@ def load_generator(config, checkpoint: str):
     cfg.model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
         model = MODELS.build(cfg.model)
-    try:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    except RuntimeError as err:
-        source = getattr(cfg, 'filename', None) or 'the config'
-        raise RuntimeError(f'{checkpoint}: does not fit the model of {source}: '
-                           f'{str(err).splitlines()[0]}') from err
+    load_model_weights(model, checkpoint, getattr(cfg, 'filename', None) or 'the config')
     return model.eval()
 
 

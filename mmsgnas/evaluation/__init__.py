@@ -1,4 +1,5 @@
-"""Metrics of searches."""
+"""Metrics and evaluators of searches."""
 from .generator_metric import GeneratorMetric
+from .subnet_evaluator import SubnetEvaluator
 
-__all__ = ['GeneratorMetric']
+__all__ = ['GeneratorMetric', 'SubnetEvaluator']
