@@ -46,6 +46,37 @@ def test_supernet_trains_resumes_and_tests(tmp_path):
     summary = json.loads(out.read_text())
     assert summary['num'] == 2 and 0 <= summary['min'] <= summary['mean'] <= summary['max'] <= 100
 
+    check_recalibration_helps(tmp_path, work / 'epoch_3.pth')
+
+
+def check_recalibration_helps(tmp_path, checkpoint):
+    """On a trained supernet, subnets score at least as well with recalibrated BN statistics
+    (the running statistics of supernet training mix all paths)."""
+    import random
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+    from mmengine.runner import Runner
+    from mmsgnas.engine import load_model_weights
+    from mmsgnas.evaluation import SubnetEvaluator
+    from mmsgnas.space import sample_arch
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs/demo/random_search_digits.py'))
+    search = cfg.search_cfg
+    for loader in (search.dataloader, search.recal_dataloader):
+        loader.dataset.data_root = str(tmp_path / 'data/digits')
+    cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+        val = Runner.build_dataloader(search.dataloader)
+        train = Runner.build_dataloader(search.recal_dataloader, seed=0)
+    load_model_weights(model, str(checkpoint))
+    plain = SubnetEvaluator(model, val)
+    recalibrated = SubnetEvaluator(model, val, train, recal_batches=4)
+    rng = random.Random(0)
+    archs = [sample_arch(rng, 19) for _ in range(6)]
+    plain_accs = [plain(a) for a in archs]
+    recal_accs = [recalibrated(a) for a in archs]
+    assert sum(recal_accs) >= sum(plain_accs), (plain_accs, recal_accs)
+
 
 @pytest.mark.slow
 def test_distributed_training_with_torchrun_on_two_cpu_processes(tmp_path):
@@ -104,3 +135,38 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
     for row in rows:
         assert abs(row['generated_flops'] - row['target']) <= 0.01 * row['target']
         assert 0 <= row['generated_acc'] <= 100 and row['random_mean'] <= row['random_max']
+
+    # The baselines through tools/search.py (loop mode), then the comparison tool.
+    random_config = os.path.join(ROOT, 'configs/demo/random_search_digits.py')
+    evolution_config = os.path.join(ROOT, 'configs/demo/evolution_digits.py')
+    log = run([os.path.join(ROOT, 'tools/search.py'), random_config, 'sup/epoch_1.pth',
+               '--work-dir', 'rs', '--cfg-options', 'search_cfg.num_samples=4',
+               'search_cfg.flops_budget=7.5'], tmp_path)
+    assert '[random] done: 4 candidates' in log
+    log = run([os.path.join(ROOT, 'tools/search.py'), random_config, 'sup/epoch_1.pth',
+               '--work-dir', 'rs', '--resume', '--cfg-options', 'search_cfg.num_samples=6',
+               'search_cfg.flops_budget=7.5'], tmp_path)
+    assert 'resumed from' in log and '[random] done: 6 candidates' in log
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools/search.py'),
+                             random_config, 'sup/epoch_1.pth', '--work-dir', 'rs2',
+                             '--cfg-options', 'search_cfg.flops_budget=1.0'],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode != 0 and 'below the smallest architecture' in result.stderr
+    assert not (tmp_path / 'rs2' / 'random_search').exists()
+
+    run([os.path.join(ROOT, 'tools/analysis/compare_search.py'), gen_config, 'gen/epoch_2.pth',
+         '--random-config', random_config, '--evolution-config', evolution_config,
+         '--supernet-checkpoint', 'sup/epoch_1.pth', '--budgets', '2', '--seeds', '0', '1',
+         '--cloud', '3', '--random-samples', '4', '--population', '4', '--top-k', '2',
+         '--generations', '2', '--out-dir', 'cmp'], tmp_path)
+    summary = json.loads((tmp_path / 'cmp' / 'compare.json').read_text())
+    assert summary['budgets'] == 2 and summary['time']['generator_training'] > 0
+    for row in summary['rows']:
+        assert len(row['random']) == len(row['evolution']) == 2
+        for method in ('random', 'evolution'):
+            assert all(best['flops'] <= row['budget'] for best in row[method])
+        base = row['cloud']['mean']
+        assert row['generator']['ri'] == pytest.approx(
+            100 * (row['generator']['accuracy'] - base) / base)
+    for name in ('compare.md', 'accuracy_vs_flops.png', 'target_vs_generated.png'):
+        assert (tmp_path / 'cmp' / name).stat().st_size > 0
