@@ -13,7 +13,7 @@ from typing import List, Sequence
 
 import torch
 
-from ..space import KERNEL_SIZES, Arch, MacroSpec, NUM_CHOICES, NUM_SUBBLOCKS
+from ..space import KERNEL_SIZES, Arch, MacroSpec, NUM_CHOICES, NUM_SUBBLOCKS, make_divisible
 
 
 def conv_output_size(size: int, stride: int) -> int:
@@ -95,3 +95,15 @@ def build_cost_table(macro: MacroSpec, input_size: int = 224, num_classes: int =
     base += macro.layers[-1].out_channels * head_c * size ** 2   # head conv 1x1
     base += head_c * num_classes                                 # linear classifier
     return CostTable(base, tuple(tuple(row) for row in choice_macs), input_size, num_classes)
+
+
+def se_mflops(macro: MacroSpec, arch: Arch) -> float:
+    """MFLOPs that squeeze-and-excitation in every searched block adds (``se=True`` of the
+    stand-alone network): per layer two 1x1 convs on the pooled e*C_in channels, e*C_in ->
+    make_divisible(e*C_in / 4) -> e*C_in (biases not counted, as for every conv). Not part of
+    the search's Cost(alpha): the supernet has no SE."""
+    macs = 0
+    for spec, kernels in zip(macro.layers, arch):
+        hidden = spec.in_channels * len(kernels)
+        macs += 2 * hidden * make_divisible(hidden / 4)
+    return macs / 1e6

@@ -21,12 +21,13 @@ class SearchSpaceBackbone(BaseModule):
 
     Args:
         macro: a MacroSpec or its keyword arguments (widen_factor, stem_stride, head_channels, ...).
+        act: activation of the stem, first block and head, 'relu6' or 'hswish'.
     """
 
     def __init__(self, macro: Union[MacroSpec, dict, None] = None,
                  out_indices: Sequence[int] = (-1,), frozen_stages: int = -1,
-                 norm_eval: bool = False, init_cfg: Optional[Union[dict, List[dict]]] = None
-                 ) -> None:
+                 norm_eval: bool = False, act: str = 'relu6',
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if init_cfg is None:
             init_cfg = [dict(type='Kaiming', layer='Conv2d'),
                         dict(type='Constant', val=1, layer=['_BatchNorm'])]
@@ -43,13 +44,16 @@ class SearchSpaceBackbone(BaseModule):
             raise ValueError(f'frozen_stages={frozen_stages} outside -1..{len(self.stages)}')
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+        self.act = act
 
         macro = self.macro
-        self.stem = conv_bn_act(3, macro.scaled_stem_channels, 3, macro.stem_stride)
-        self.first_block = first_block(macro.scaled_stem_channels, macro.scaled_first_channels)
+        self.stem = conv_bn_act(3, macro.scaled_stem_channels, 3, macro.stem_stride, act=act)
+        self.first_block = first_block(macro.scaled_stem_channels, macro.scaled_first_channels,
+                                       act=act)
         self.layers = nn.ModuleList(self.make_layer(index, spec)
                                     for index, spec in enumerate(macro.layers))
-        self.head = conv_bn_act(macro.layers[-1].out_channels, macro.scaled_head_channels, 1)
+        self.head = conv_bn_act(macro.layers[-1].out_channels, macro.scaled_head_channels, 1,
+                                act=act)
         self._freeze_stages()
 
     @property
