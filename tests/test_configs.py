@@ -7,11 +7,15 @@ from mmengine.registry import MODELS, DefaultScope
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs', '*', '*.py')))
+EXAMPLE_SUBNET = os.path.join(ROOT, 'configs/subnets/digits_example_8.5M.yaml')
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=[os.path.relpath(p, ROOT) for p in CONFIGS])
 def test_every_config_loads_and_builds_its_model(path):
     cfg = Config.fromfile(path)
+    if 'subnet' in cfg:   # the subnet file is a config field; ImageNet configs name a search output
+        assert cfg.model.backbone.subnet == cfg.subnet
+        cfg.model.backbone.subnet = EXAMPLE_SUBNET
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
         model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
@@ -27,3 +31,33 @@ def test_imagenet_supernet_config_has_the_papers_settings():
     assert cfg.model.head.loss.label_smooth_val == 0.1
     assert cfg.model.paths_per_batch == 4
     assert cfg.model_wrapper_cfg.find_unused_parameters
+
+
+def test_imagenet_retrain_config_has_the_papers_recipe():
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs/retrain/sgnas_subnet_se_hswish_8xb32_in1k.py'))
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum) == ('RMSprop', 0.16, 0.9)
+    warmup, decay = cfg.param_scheduler
+    assert (warmup.type, warmup.begin, warmup.end, warmup.start_factor) == ('LinearLR', 0, 5, 1e-3)
+    assert (decay.type, decay.step_size, decay.gamma, decay.begin) == ('StepLR', 3, 0.97, 5)
+    assert cfg.train_dataloader.batch_size * 8 == 256 == cfg.auto_scale_lr.base_batch_size
+    assert cfg.model.head.loss.label_smooth_val == 0.1 and cfg.model.head.dropout_rate == 0.2
+    assert [h.type for h in cfg.custom_hooks] == ['EMAHook']
+    assert cfg.model.backbone.se and cfg.model.backbone.act == 'hswish'
+
+
+def test_coco_retinanet_config_keeps_mmdets_schedule_and_fits_fpn_to_the_backbone():
+    from mmsgnas.models import SearchedMobileNet
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs/retinanet/retinanet_sgnas_fpn_1x_coco.py'))
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum, optimizer.weight_decay) == \
+        ('SGD', 0.01, 0.9, 1e-4)
+    assert cfg.train_cfg.max_epochs == 12 and cfg.train_dataloader.batch_size * 8 == 16
+    assert [s.milestones for s in cfg.param_scheduler if s.type == 'MultiStepLR'] == [[8, 11]]
+    assert cfg.val_evaluator.type == 'CocoMetric'
+    assert cfg.train_dataloader.dataset.ann_file == 'annotations/instances_train2017.json'
+    backbone = dict(cfg.model.backbone, subnet=EXAMPLE_SUBNET, init_cfg=None)
+    backbone.pop('type')
+    assert list(SearchedMobileNet(**backbone).out_channels) == cfg.model.neck.in_channels
+    assert cfg.model.backbone.init_cfg == dict(type='Pretrained', prefix='backbone.',
+                                               checkpoint=cfg.backbone_checkpoint)

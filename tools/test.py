@@ -1,9 +1,11 @@
 """Evaluate a checkpoint with an mmsgnas config (the config's test dataloader and evaluator).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl] [--cfg-options ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
+        [--metrics-out metrics.json] [--cfg-options ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [args]
 """
 import argparse
+import json
 import os
 import os.path as osp
 
@@ -19,6 +21,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where the evaluation log goes')
     parser.add_argument('--out', help='dump the raw predictions to this pickle file')
+    parser.add_argument('--metrics-out', help='write the metrics as JSON to this file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -27,6 +30,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def write_metrics(path: str, metrics: dict, args: argparse.Namespace) -> None:
+    """The metrics with the config and checkpoint they came from, written atomically."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    def plain(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    record = dict(config=args.config, checkpoint=args.checkpoint,
+                  metrics={k: plain(v) for k, v in metrics.items()})
+    with open(path + '.tmp', 'w') as f:
+        json.dump(record, f, indent=1)
+    os.replace(path + '.tmp', path)
 
 
 def main(argv=None) -> dict:
@@ -51,6 +69,8 @@ def main(argv=None) -> dict:
         from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     metrics = runner.test()
+    if args.metrics_out is not None and runner.rank == 0:
+        write_metrics(args.metrics_out, metrics, args)
     shutdown_distributed()
     return metrics
 

@@ -1,0 +1,50 @@
+# Retraining a searched network from scratch on the digits set (CPU): the backbone options of the
+# paper's final models (SE, h-swish, dropout 0.2, label smoothing 0.1) on the digits macro of the
+# demo supernet; SGD with cosine decay, 40 epochs (the ImageNet recipe of
+# configs/retrain/sgnas_subnet_se_hswish_8xb32_in1k.py is for 500 epochs).
+#   python tools/train.py configs/demo/retrain_digits.py \
+#       --cfg-options model.backbone.subnet=work_dirs/demo/generated/subnet_009_8.500M.yaml
+#   python tools/test.py configs/demo/retrain_digits.py work_dirs/retrain_digits/epoch_40.pth
+_base_ = [
+    '../_base_/datasets/digits_bs64.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+
+subnet = 'configs/subnets/digits_example_8.5M.yaml'
+
+model = dict(
+    type='mmpretrain.ImageClassifier',
+    backbone=dict(
+        type='mmsgnas.SearchedMobileNet',
+        subnet=subnet,
+        se=True,
+        act='hswish',
+        macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
+        out_indices=(-1, )),
+    neck=dict(type='mmpretrain.GlobalAveragePooling'),
+    head=dict(
+        type='mmsgnas.DropoutLinearClsHead',
+        num_classes=10,
+        in_channels=256,
+        dropout_rate=0.2,
+        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
+        topk=(1, )))
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-5, nesterov=True),
+    paramwise_cfg=dict(norm_decay_mult=0.0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=39, by_epoch=True, begin=1, end=40,
+         convert_to_iter_based=True),
+]
+train_dataloader = dict(batch_size=32)
+train_cfg = dict(by_epoch=True, max_epochs=40, val_interval=10)
+val_cfg = dict()
+test_cfg = dict()
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1, save_last=True))
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0, deterministic=False)
