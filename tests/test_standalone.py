@@ -89,3 +89,31 @@ def test_a_subnet_file_of_another_space_is_refused(tmp_path):
         SearchedMobileNet(str(path))
     save_subnet(tmp_path / 'ok.yaml', sample_arch(random.Random(0)))
     assert len(SearchedMobileNet(str(tmp_path / 'ok.yaml'), se=True).layers) == 19
+
+
+def test_extract_subnet_tool_writes_a_checkpoint_that_reproduces_the_path(tmp_path):
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    try:
+        from extract_subnet import main as extract
+    finally:
+        sys.path.pop(0)
+    config = os.path.join(ROOT, 'configs/demo/supernet_digits.py')
+    cfg = Config.fromfile(config)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        supernet = MODELS.build(cfg.model).eval()
+    randomise_bn(supernet)
+    torch.save(dict(state_dict=supernet.state_dict()), tmp_path / 'supernet.pth')
+    arch = sample_arch(random.Random(4))
+    save_subnet(tmp_path / 'net.yaml', arch)
+    out = extract([config, str(tmp_path / 'supernet.pth'), str(tmp_path / 'net.yaml'),
+                   '--out', str(tmp_path / 'net.pth')])
+    standalone = build_searched_classifier(arch, cfg.model.backbone.macro, 10).eval()
+    standalone.load_state_dict(torch.load(out, weights_only=True)['state_dict'])
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad(), supernet.backbone.using(arch):
+        expected = supernet.head(supernet.extract_feat(x))
+    with torch.no_grad():
+        torch.testing.assert_close(standalone.head(standalone.extract_feat(x)), expected,
+                                   rtol=1e-5, atol=1e-5)

@@ -2,19 +2,11 @@
 tools/train.py (with --resume mid-run) and tools/test.py (reproducing the validation mAP)."""
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+from test_train_e2e import ROOT, run
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUBNET = os.path.join(ROOT, 'configs/subnets/digits_example_8.5M.yaml')
-
-
-def run(args, cwd):
-    result = subprocess.run([sys.executable] + args, cwd=cwd, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
 
 
 @pytest.mark.slow

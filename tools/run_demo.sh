@@ -1,47 +1,109 @@
 #!/usr/bin/env bash
-# The main job on the bundled digits data, on a CPU: set-up, data, then each stage through the
-# same tools and configs a GPU user runs. A stage whose output exists is skipped, an interrupted
-# stage resumes from its last checkpoint, so rerunning this script continues where it stopped.
+# The main job on the bundled digits data, on a CPU: set-up, data, then each SGNAS stage through
+# the same tools and configs a GPU user runs, and a report (work_dirs/demo/report/report.md).
+# A stage whose output exists is skipped and an interrupted training resumes from its last
+# checkpoint, so rerunning this script continues where it stopped.
 #
-#   bash tools/run_demo.sh        (WORK_DIR=work_dirs/demo by default)
+#   bash tools/run_demo.sh
+#
+# Environment: WORK_DIR (default work_dirs/demo); DEMO_QUICK=1 runs every stage on a very short
+# schedule (a smoke test of the whole pipeline in a few minutes; its numbers mean nothing);
+# MMSGNAS_SKIP_SETUP=1 uses the existing .venv as it is.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 WORK_DIR="${WORK_DIR:-work_dirs/demo}"
-bash tools/setup_env.sh
+[ "${MMSGNAS_SKIP_SETUP:-0}" = 1 ] || bash tools/setup_env.sh
 py=.venv/bin/python
-stage() { printf '\n==== %s ====\n' "$*"; }
+mkdir -p "$WORK_DIR"
+timings="$WORK_DIR/timings.tsv"
 
-stage "data: digits classification set (data/digits) and detection set (data/digits_coco)"
+# Schedules (the quick ones only exist to test the pipeline).
+if [ "${DEMO_QUICK:-0}" = 1 ]; then
+  supernet_epochs=2; generator_epochs=2; retrain_epochs=2; detector_epochs=1
+  budgets=2; seeds="0"; cloud=3; random_samples=4; population=4; generations=2; random_subnets=2
+  quick_supernet=(train_cfg.max_epochs=2 param_scheduler.1.T_max=1 param_scheduler.1.end=2)
+else
+  supernet_epochs=60; generator_epochs=30; retrain_epochs=""; detector_epochs=""
+  budgets=5; seeds="0"; cloud=30; random_samples=100; population=10; generations=10; random_subnets=20
+  quick_supernet=()
+fi
+
+stage_start=0
+stage() { printf '\n==== %s ====\n' "$*"; stage_name="$*"; stage_start=$(date +%s); }
+stage_done() {  # $1: note for the report
+  local seconds=$(( $(date +%s) - stage_start ))
+  grep -v -F "${stage_name}"$'\t' "$timings" > "$timings.tmp" 2>/dev/null || true
+  printf '%s\t%s\t%s\n' "$stage_name" "$seconds" "${1:-}" >> "$timings.tmp"
+  mv "$timings.tmp" "$timings"
+  echo "---- ${stage_name}: ${seconds} s"
+}
+epochs_opt() { [ -n "$1" ] && echo "train_cfg.max_epochs=$1" || true; }
+
+stage "data"
 $py tools/data/make_digits_imagenet.py --out data/digits
 $py tools/data/make_digits_coco.py --out data/digits_coco
+stage_done "digits classification and detection sets"
 
-stage "1. supernet training (configs/demo/supernet_digits.py)"
+stage "1. supernet training"
 supernet_dir="$WORK_DIR/supernet"
-if [ -f "$supernet_dir/epoch_60.pth" ]; then
-  echo "skipped: $supernet_dir/epoch_60.pth exists"
+supernet_ckpt="$supernet_dir/epoch_${supernet_epochs}.pth"
+if [ -f "$supernet_ckpt" ]; then echo "skipped: $supernet_ckpt exists"; note="skipped (done before)"
 else
-  $py tools/train.py configs/demo/supernet_digits.py --work-dir "$supernet_dir" --resume
+  $py tools/train.py configs/demo/supernet_digits.py --work-dir "$supernet_dir" --resume \
+    ${quick_supernet[@]+--cfg-options "${quick_supernet[@]}"}
+  note="configs/demo/supernet_digits.py, ${supernet_epochs} epochs"
 fi
-
-stage "supernet check: 20 random subnets with inherited weights (val split)"
-$py tools/analysis/eval_random_subnets.py configs/demo/supernet_digits.py \
-  "$supernet_dir/epoch_60.pth" --num 20 --out "$supernet_dir/random_subnets.json" \
+$py tools/analysis/eval_random_subnets.py configs/demo/supernet_digits.py "$supernet_ckpt" \
+  --num "$random_subnets" --out "$supernet_dir/random_subnets.json" \
   --work-dir "$supernet_dir/random_subnets" | grep -E '^(subnet|[0-9]+ random)'
+stage_done "$note; then $random_subnets random subnets evaluated"
 
-stage "2. generator training on the frozen supernet (configs/demo/generator_digits.py)"
+stage "2. generator training"
 generator_dir="$WORK_DIR/generator"
-if [ -f "$generator_dir/epoch_30.pth" ]; then
-  echo "skipped: $generator_dir/epoch_30.pth exists"
+generator_ckpt="$generator_dir/epoch_${generator_epochs}.pth"
+if [ -f "$generator_ckpt" ]; then echo "skipped: $generator_ckpt exists"; note="skipped (done before)"
 else
   $py tools/train.py configs/demo/generator_digits.py --work-dir "$generator_dir" --resume \
-    --cfg-options model.supernet_checkpoint="$supernet_dir/epoch_60.pth"
+    --cfg-options model.supernet_checkpoint="$supernet_ckpt" train_cfg.max_epochs="$generator_epochs"
+  note="configs/demo/generator_digits.py, ${generator_epochs} epochs on the frozen supernet"
 fi
+stage_done "$note"
 
-stage "3. architectures for 19 budgets in one forward pass (tools/search.py)"
-$py tools/search.py configs/demo/generator_digits.py "$generator_dir/epoch_30.pth" \
+stage "3. generation: 19 budgets in one forward pass"
+$py tools/search.py configs/demo/generator_digits.py "$generator_ckpt" \
   --range 6.5 10.5 19 --out-dir "$WORK_DIR/generated"
+stage_done "tools/search.py --range 6.5 10.5 19"
 
-stage "generated vs 100 random architectures of similar FLOPs (inherited weights, BN recalibrated, val split)"
-$py tools/analysis/generated_vs_random.py configs/demo/generator_digits.py \
-  "$generator_dir/epoch_30.pth" --recalibrate 10 --out "$WORK_DIR/generated_vs_random.json" | grep -E '^(target|generated)'
+stage "4. baselines: random search and evolution vs the generator"
+compare=(tools/analysis/compare_search.py configs/demo/generator_digits.py "$generator_ckpt"
+  --random-config configs/demo/random_search_digits.py
+  --evolution-config configs/demo/evolution_digits.py --supernet-checkpoint "$supernet_ckpt"
+  --budgets "$budgets" --seeds $seeds --cloud "$cloud" --random-samples "$random_samples"
+  --population "$population" --top-k $(( population / 2 > 1 ? population / 2 : 2 ))
+  --generations "$generations" --out-dir "$WORK_DIR/compare")
+$py "${compare[@]}" | grep -v -E '^[0-9/]+ [0-9:]+ - mmengine' | tail -n 20
+stage_done "$budgets budgets, random search of $random_samples, evolution of $population x $generations, seeds $seeds"
+
+stage "5a. retraining a generated network from scratch"
+subnet=$(ls "$WORK_DIR"/generated/subnet_*.yaml | sort | sed -n "$(( ( $(ls "$WORK_DIR"/generated/subnet_*.yaml | wc -l) + 1 ) / 2 ))p")
+retrain_dir="$WORK_DIR/retrain"
+retrain_opts=(model.backbone.subnet="$subnet" $(epochs_opt "$retrain_epochs"))
+$py tools/train.py configs/demo/retrain_digits.py --work-dir "$retrain_dir" --resume \
+  --cfg-options "${retrain_opts[@]}"
+retrain_ckpt=$(cat "$retrain_dir/last_checkpoint")
+$py tools/test.py configs/demo/retrain_digits.py "$retrain_ckpt" --work-dir "$retrain_dir/test" \
+  --metrics-out "$retrain_dir/test_metrics.json" --cfg-options "${retrain_opts[@]}"
+stage_done "configs/demo/retrain_digits.py on $(basename "$subnet")"
+
+stage "5b. RetinaNet with the searched backbone on digits-COCO"
+det_dir="$WORK_DIR/retinanet"
+det_opts=(model.backbone.subnet="$subnet" model.backbone.init_cfg.checkpoint="$retrain_ckpt"
+  $(epochs_opt "$detector_epochs"))
+$py tools/train.py configs/demo/retinanet_digits.py --work-dir "$det_dir" --resume \
+  --cfg-options "${det_opts[@]}"
+$py tools/test.py configs/demo/retinanet_digits.py "$(cat "$det_dir/last_checkpoint")" \
+  --work-dir "$det_dir/test" --metrics-out "$det_dir/test_metrics.json" --cfg-options "${det_opts[@]}"
+stage_done "configs/demo/retinanet_digits.py, backbone from the retrained classifier"
+
+$py tools/analysis/demo_report.py --work-dir "$WORK_DIR" --compare-command "python ${compare[*]}"

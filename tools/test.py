@@ -40,7 +40,9 @@ def write_metrics(path: str, metrics: dict, args: argparse.Namespace) -> None:
             return float(value)
         except (TypeError, ValueError):
             return str(value)
-    record = dict(config=args.config, checkpoint=args.checkpoint,
+    options = {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+               for k, v in (args.cfg_options or {}).items()}
+    record = dict(config=args.config, checkpoint=args.checkpoint, cfg_options=options,
                   metrics={k: plain(v) for k, v in metrics.items()})
     with open(path + '.tmp', 'w') as f:
         json.dump(record, f, indent=1)

@@ -6,6 +6,7 @@
 #       --cfg-options model.backbone.subnet=work_dirs/demo/generated/subnet_009_8.500M.yaml
 #   python tools/test.py configs/demo/retrain_digits.py work_dirs/retrain_digits/epoch_40.pth
 _base_ = [
+    '../_base_/models/sgnas_subnet_se_hswish.py',
     '../_base_/datasets/digits_bs64.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
@@ -13,22 +14,8 @@ _base_ = [
 subnet = 'configs/subnets/digits_example_8.5M.yaml'
 
 model = dict(
-    type='mmpretrain.ImageClassifier',
-    backbone=dict(
-        type='mmsgnas.SearchedMobileNet',
-        subnet=subnet,
-        se=True,
-        act='hswish',
-        macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
-        out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(
-        type='mmsgnas.DropoutLinearClsHead',
-        num_classes=10,
-        in_channels=256,
-        dropout_rate=0.2,
-        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-        topk=(1, )))
+    backbone=dict(subnet=subnet, macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256)),
+    head=dict(num_classes=10, in_channels=256, topk=(1, )))
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-5, nesterov=True),

@@ -7,29 +7,14 @@
 #   bash tools/dist_train.sh configs/retrain/sgnas_subnet_se_hswish_8xb32_in1k.py 8 \
 #       --cfg-options model.backbone.subnet=work_dirs/sgnas_abc/subnet_001_326.000M.yaml
 _base_ = [
+    '../_base_/models/sgnas_subnet_se_hswish.py',
     'mmpretrain::_base_/datasets/imagenet_bs32.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 
 subnet = 'work_dirs/sgnas_abc/subnet_001_326.000M.yaml'   # a subnet file from tools/search.py
 
-model = dict(
-    type='mmpretrain.ImageClassifier',
-    backbone=dict(
-        type='mmsgnas.SearchedMobileNet',
-        subnet=subnet,
-        se=True,
-        act='hswish',
-        macro=dict(widen_factor=1.0, stem_stride=2, head_channels=1280),
-        out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(
-        type='mmsgnas.DropoutLinearClsHead',
-        num_classes=1000,
-        in_channels=1280,
-        dropout_rate=0.2,
-        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-        topk=(1, 5)))
+model = dict(backbone=dict(subnet=subnet))
 
 optim_wrapper = dict(
     optimizer=dict(type='RMSprop', lr=0.16, alpha=0.9, momentum=0.9, eps=0.0316,
