@@ -41,7 +41,9 @@ def timings_section(work_dir: str) -> List[str]:
         for stage, seconds, note in csv.reader(f, delimiter='\t'):
             total += float(seconds)
             lines.append(f'| {stage} | {float(seconds) / 60:.1f} min | {note} |')
-    lines += [f'| **all stages** | **{total / 60:.1f} min** | after set-up |', '']
+    lines += [f'| **all stages** | **{total / 60:.1f} min** | after set-up |', '',
+              'Times of the latest run of each stage: a rerun of tools/run_demo.sh skips finished '
+              'trainings and resumes finished searches, so its times are short.', '']
     return lines
 
 
