@@ -12,7 +12,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
+from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed, write_text_atomic
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,9 +44,7 @@ def write_metrics(path: str, metrics: dict, args: argparse.Namespace) -> None:
                for k, v in (args.cfg_options or {}).items()}
     record = dict(config=args.config, checkpoint=args.checkpoint, cfg_options=options,
                   metrics={k: plain(v) for k, v in metrics.items()})
-    with open(path + '.tmp', 'w') as f:
-        json.dump(record, f, indent=1)
-    os.replace(path + '.tmp', path)
+    write_text_atomic(path, json.dumps(record, indent=1))
 
 
 def main(argv=None) -> dict:

@@ -3,12 +3,12 @@ import csv
 import json
 import os
 import random
-import tempfile
 from io import StringIO
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..space import Arch, save_subnet
+from ..utils import write_text_atomic
 
 STATE_FILE = 'search_state.json'
 CANDIDATES_FILE = 'candidates.csv'
@@ -50,23 +50,9 @@ def rng_from_json(state: list) -> random.Random:
     return rng
 
 
-def write_atomic(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
-    try:
-        with os.fdopen(fd, 'w', newline='') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_state(out_dir: str, state: Dict[str, Any]) -> None:
     """Write the loop's state as JSON (plain data: safe to load, readable), atomically."""
-    write_atomic(os.path.join(out_dir, STATE_FILE), json.dumps(state))
+    write_text_atomic(os.path.join(out_dir, STATE_FILE), json.dumps(state))
 
 
 def load_state(out_dir: str, settings: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -101,7 +87,7 @@ def write_candidates(out_dir: str, candidates: Sequence[Candidate]) -> None:
     writer = csv.DictWriter(text, fieldnames=fields)
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(os.path.join(out_dir, CANDIDATES_FILE), text.getvalue())
+    write_text_atomic(os.path.join(out_dir, CANDIDATES_FILE), text.getvalue())
 
 
 def write_best(out_dir: str, best: Candidate, metadata: Dict[str, Any]) -> str:

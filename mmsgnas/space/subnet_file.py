@@ -6,11 +6,11 @@ of kernel sizes of that layer's active sub-blocks, e.g. ``- [3, 5, 7]``); other 
 returns the canonical form; writing writes the canonical form.
 """
 import os
-import tempfile
 from typing import Any, Dict, Optional, Tuple, Union
 
 import yaml
 
+from ..utils.fileio import write_text_atomic
 from .arch import Arch, ArchError, canonical_layer
 from .spec import IMAGENET_LAYERS, SPACE_NAME
 
@@ -77,15 +77,4 @@ def dump_subnet(arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> str:
 def save_subnet(path: PathLike, arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> None:
     """Write a subnet file atomically (a temporary file renamed into place)."""
     path = os.fspath(path)
-    text = dump_subnet(Arch(arch), metadata)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.subnet-', suffix='.yaml', dir=directory)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, dump_subnet(Arch(arch), metadata))

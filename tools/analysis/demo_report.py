@@ -14,6 +14,8 @@ import os
 import shutil
 from typing import List, Optional
 
+from mmsgnas.utils import write_text_atomic
+
 PLOTS = [('generated/flops.png', 'target_vs_generated_19.png'),
          ('compare/accuracy_vs_flops.png', 'accuracy_vs_flops.png'),
          ('compare/target_vs_generated.png', 'target_vs_generated.png')]
@@ -154,9 +156,7 @@ def main(argv=None) -> str:
     lines += comparison_section(args.work_dir, args.compare_command)
     lines += transfer_section(args.work_dir)
     path = os.path.join(out_dir, 'report.md')
-    with open(path + '.tmp', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-    os.replace(path + '.tmp', path)
+    write_text_atomic(path, '\n'.join(lines) + '\n')
     print(f'report written to {path}')
     return path
 

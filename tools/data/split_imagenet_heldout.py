@@ -14,6 +14,8 @@ import collections
 import os
 import random
 
+from mmsgnas.utils import write_text_atomic
+
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -45,9 +47,7 @@ def main(argv=None) -> None:
     for name, lines in (('train_main.txt', main_lines), ('train_heldout.txt', heldout),
                         ('train_heldout_search.txt', search)):
         path = os.path.join(args.data_root, 'meta', name)
-        with open(path + '.tmp', 'w') as f:
-            f.write('\n'.join(lines) + '\n')
-        os.replace(path + '.tmp', path)
+        write_text_atomic(path, '\n'.join(lines) + '\n')
     print(f'{len(main_lines)} images for the supernet, {len(heldout)} held out for the generator, '
           f'{len(search)} of them for scoring search candidates')
 
