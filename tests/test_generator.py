@@ -45,14 +45,15 @@ def test_soft_cost_of_one_hot_generator_output_equals_exact_cost():
             trainer.cost_table.arch_mflops(arch), rel=1e-6)
 
 
-def test_gradients_reach_the_generator_and_not_the_supernet():
+@pytest.mark.parametrize('sampling,norm', [('sample', 'running'), ('batch', 'running'),
+                                           ('batch', 'batch')])
+def test_gradients_reach_the_generator_and_not_the_supernet(sampling, norm):
     from mmpretrain.structures import DataSample
-    trainer = build_trainer()
+    trainer = build_trainer(target_sampling=sampling, supernet_bn=norm)
     trainer.train()
     assert not trainer.supernet.training
     assert all(not p.requires_grad for p in trainer.supernet.parameters())
-    bn = trainer.supernet.backbone.layers[3].shadow_bns[0]
-    before = bn.running_mean.clone()
+    before = {k: v.clone() for k, v in trainer.supernet.state_dict().items()}
     samples = [DataSample().set_gt_label(i % 10) for i in range(4)]
     losses = trainer.loss(torch.randn(4, 3, 32, 32), samples)
     assert set(losses) == {'loss_cls', 'loss_constraint', 'flops_rel_error'}
@@ -60,7 +61,27 @@ def test_gradients_reach_the_generator_and_not_the_supernet():
     assert all(p.grad is None for p in trainer.supernet.parameters())
     grads = [p.grad for p in trainer.generator.parameters()]
     assert all(g is not None for g in grads) and sum(g.abs().sum() for g in grads) > 0
-    assert torch.equal(bn.running_mean, before)    # frozen BN statistics
+    after = trainer.supernet.state_dict()     # frozen: weights and BN statistics untouched
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+    assert not any(m.training for m in trainer.supernet.modules())
+
+
+def test_batch_statistics_normalise_with_the_batch_and_keep_running_statistics():
+    from mmsgnas.models import batch_statistics
+    bn = torch.nn.BatchNorm2d(3).eval()
+    net = torch.nn.Sequential(bn, torch.nn.Dropout(0.5)).eval()
+    x = 5 + 3 * torch.randn(16, 3, 4, 4)
+    with batch_statistics(net):
+        y = net(x)
+    assert y.mean().abs() < 1e-5 and (y.var() - 1).abs() < 0.05   # batch stats, no dropout
+    assert torch.equal(bn.running_mean, torch.zeros(3)) and int(bn.num_batches_tracked) == 0
+    assert not net.training and not bn.training and bn.momentum == 0.1
+    assert net(x).mean() > 4            # back to running statistics (mean 0, var 1)
+
+
+def test_batch_norm_statistics_need_one_architecture_per_batch():
+    with pytest.raises(ValueError, match='target_sampling'):
+        build_trainer(supernet_bn='batch')
 
 
 def test_generation_meets_the_budget_and_refuses_out_of_range_targets():

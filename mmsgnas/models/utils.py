@@ -43,3 +43,29 @@ def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable) -> I
             m.momentum = momentum
             m.training = training
         model.train(was_training)
+
+
+@contextlib.contextmanager
+def batch_statistics(model: nn.Module) -> Iterator[None]:
+    """Inside the context, every BN of ``model`` normalises with the statistics of the current
+    batch (as in training) while its running statistics stay exactly as they are (momentum 0);
+    dropout stays off. On exit modes, momenta and batch counters are restored.
+
+    Used to train the generator against the statistics each architecture really produces, which
+    is what BN recalibration gives it at evaluation, instead of the supernet's averages.
+    """
+    modes = [(m, m.training) for m in model.modules()]
+    norms = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.track_running_stats]
+    saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
+    try:
+        for m, _ in modes:
+            m.training = not isinstance(m, nn.modules.dropout._DropoutNd)
+        for m in norms:
+            m.momentum = 0.0
+        yield
+    finally:
+        for m, training in modes:
+            m.training = training
+        for m, (momentum, count) in zip(norms, saved):
+            m.momentum = momentum
+            m.num_batches_tracked.copy_(count)

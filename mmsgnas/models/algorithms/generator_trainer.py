@@ -1,4 +1,5 @@
 """Training the architecture generator on a frozen supernet (paper Algorithm 1)."""
+import contextlib
 import random
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -8,6 +9,7 @@ from mmengine.model import BaseModel
 
 from ...cost import build_cost_table, project_to_budget
 from ...registry import MODELS
+from ..utils import batch_statistics
 from ...space import Arch, decode, encode, sample_arch
 from ...utils import safe_torch_load
 
@@ -41,13 +43,21 @@ class GeneratorTrainer(BaseModel):
         gumbel_hard: straight-through Gumbel-softmax (one-hot sampled architectures forward, soft
             gradients backward) instead of the soft mixture of the paper.
         val_targets: number of evenly spaced targets decoded and evaluated during validation.
+        target_sampling: 'sample' draws a target (and Gumbel noise) per sample, so every batch
+            covers the range; 'batch' draws one per batch, so the whole batch runs one
+            architecture (the authors' code).
+        supernet_bn: 'running' normalises with the supernet's running statistics (eval mode);
+            'batch' with the statistics of the batch under the sampled architecture (running
+            statistics untouched), which is what BN recalibration gives a decoded architecture.
+            'batch' needs ``target_sampling='batch'``, otherwise the statistics mix architectures.
     """
 
     def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
                  input_size: int, supernet_checkpoint: Optional[str] = None, num_priors: int = 1,
                  prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
-                 tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19, data_preprocessor: Optional[dict] = None,
-                 init_cfg=None) -> None:
+                 tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19,
+                 target_sampling: str = 'sample', supernet_bn: str = 'running',
+                 data_preprocessor: Optional[dict] = None, init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.supernet = MODELS.build(supernet)
         self.supernet_checkpoint = supernet_checkpoint
@@ -63,6 +73,14 @@ class GeneratorTrainer(BaseModel):
                 f'constraint_range {low}..{high} MFLOPs must be increasing and inside the range of '
                 f'the search space at {input_size}px: {space_low:.3f}..{space_high:.3f}')
         self.constraint_range = (low, high)
+        if target_sampling not in ('sample', 'batch') or supernet_bn not in ('running', 'batch'):
+            raise ValueError(f"target_sampling must be 'sample' or 'batch' (got "
+                             f"{target_sampling!r}), supernet_bn 'running' or 'batch' (got "
+                             f'{supernet_bn!r})')
+        if supernet_bn == 'batch' and target_sampling != 'batch':
+            raise ValueError("supernet_bn='batch' needs target_sampling='batch': batch statistics "
+                             'over samples of different architectures belong to none of them')
+        self.target_sampling, self.supernet_bn = target_sampling, supernet_bn
         self.loss_weight, self.over_weight, self.tau = loss_weight, over_weight, tau
         self.gumbel_hard = gumbel_hard
         self.val_targets = val_targets
@@ -166,11 +184,14 @@ class GeneratorTrainer(BaseModel):
     def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
         """inputs: [B, 3, H, W] images of the held-out split."""
         low, high = self.constraint_range
-        targets = low + (high - low) * torch.rand(inputs.shape[0], device=inputs.device)
+        draws = inputs.shape[0] if self.target_sampling == 'sample' else 1
+        targets = low + (high - low) * torch.rand(draws, device=inputs.device)
         weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau,
                                    hard=self.gumbel_hard, dim=-1)
         cost = self.cost_table.soft_mflops(weights)
-        with self.supernet.backbone.using(weights):
+        norm = batch_statistics(self.supernet) if self.supernet_bn == 'batch' \
+            else contextlib.nullcontext()
+        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1, -1)), norm:
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
         return dict(loss_cls=losses['loss'],
                     loss_constraint=self.loss_weight * self.constraint_loss(cost, targets),
