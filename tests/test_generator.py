@@ -81,7 +81,7 @@ def test_batch_statistics_normalise_with_the_batch_and_keep_running_statistics()
 
 def test_batch_norm_statistics_need_one_architecture_per_batch():
     with pytest.raises(ValueError, match='target_sampling'):
-        build_trainer(supernet_bn='batch')
+        build_trainer(target_sampling='sample', supernet_bn='batch')
 
 
 def test_generation_meets_the_budget_and_refuses_out_of_range_targets():

@@ -13,6 +13,10 @@ model = dict(
     num_priors=1,
     loss_weight=10.0,
     over_weight=1.2,
+    # One architecture per batch, normalised with its own batch statistics: the generator then
+    # optimises the accuracy an architecture has after BN recalibration, the way it is evaluated.
+    target_sampling='batch',
+    supernet_bn='batch',
     val_targets=19)
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
 

@@ -1,7 +1,7 @@
 """Training the architecture generator on a frozen supernet (paper Algorithm 1)."""
 import contextlib
 import random
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import ContextManager, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -22,13 +22,18 @@ class ConstraintRangeError(ValueError):
 class GeneratorTrainer(BaseModel):
     """Frozen supernet + architecture generator + constraint loss, driven by an mmengine runner.
 
-    Each training step draws one target per sample uniformly from ``constraint_range`` (MFLOPs),
-    computes alpha = G(C, B), Gumbel-softmax weights per sub-block at temperature :attr:`tau`,
-    Cost(alpha) (Eq. 9) from :mod:`mmsgnas.cost`, and the supernet's output under those weights
-    (each sample its own architecture). loss = CE + loss_weight * L_C with the relative squared
+    Each training step draws a target uniformly from ``constraint_range`` (MFLOPs; one per batch
+    or one per sample, see ``target_sampling``), computes alpha = G(C, B), Gumbel-softmax weights
+    per sub-block at temperature :attr:`tau`, Cost(alpha) (Eq. 9) from :mod:`mmsgnas.cost`, and the
+    supernet's output under those weights. loss = CE + loss_weight * L_C with the relative squared
     error L_C = ((Cost - C) / C)^2, weighted ``over_weight`` times when over budget (the authors
     penalise exceeding the budget 1.2x). Only the generator has trainable parameters; the supernet
-    stays in eval mode.
+    stays in eval mode and its weights and running statistics never change.
+
+    By default each batch runs one architecture and the supernet's BNs normalise with that batch's
+    statistics: a decoded architecture is evaluated after BN recalibration, so that is the accuracy
+    the generator should learn to maximise (with the supernet's running statistics, averaged over
+    random paths, it learns to pick architectures that suit those averages instead).
 
     The random priors (one per key of the range, canonical architectures within 2 % of the key) are
     buffers, saved with the checkpoint, so generation is reproducible.
@@ -45,7 +50,7 @@ class GeneratorTrainer(BaseModel):
         val_targets: number of evenly spaced targets decoded and evaluated during validation.
         target_sampling: 'sample' draws a target (and Gumbel noise) per sample, so every batch
             covers the range; 'batch' draws one per batch, so the whole batch runs one
-            architecture (the authors' code).
+            architecture (the authors' code; under DDP each rank draws its own).
         supernet_bn: 'running' normalises with the supernet's running statistics (eval mode);
             'batch' with the statistics of the batch under the sampled architecture (running
             statistics untouched), which is what BN recalibration gives a decoded architecture.
@@ -56,7 +61,7 @@ class GeneratorTrainer(BaseModel):
                  input_size: int, supernet_checkpoint: Optional[str] = None, num_priors: int = 1,
                  prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
                  tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19,
-                 target_sampling: str = 'sample', supernet_bn: str = 'running',
+                 target_sampling: str = 'batch', supernet_bn: str = 'batch',
                  data_preprocessor: Optional[dict] = None, init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.supernet = MODELS.build(supernet)
@@ -168,6 +173,12 @@ class GeneratorTrainer(BaseModel):
                 for l, t in zip(logits, targets)]
 
     # -- training and validation ---------------------------------------------------------------
+    def normalisation(self) -> ContextManager:
+        """How the frozen supernet's BNs normalise in training and validation forwards."""
+        if self.supernet_bn == 'batch':
+            return batch_statistics(self.supernet)
+        return contextlib.nullcontext()
+
     def constraint_loss(self, cost: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         relative = (cost - target) / target
         weight = torch.where(relative > 0, self.over_weight, 1.0)
@@ -189,9 +200,8 @@ class GeneratorTrainer(BaseModel):
         weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau,
                                    hard=self.gumbel_hard, dim=-1)
         cost = self.cost_table.soft_mflops(weights)
-        norm = batch_statistics(self.supernet) if self.supernet_bn == 'batch' \
-            else contextlib.nullcontext()
-        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1, -1)), norm:
+        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1, -1)), \
+                self.normalisation():
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
         return dict(loss_cls=losses['loss'],
                     loss_constraint=self.loss_weight * self.constraint_loss(cost, targets),
@@ -204,7 +214,9 @@ class GeneratorTrainer(BaseModel):
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List[dict]:
         """For each sample, the prediction of every validation-grid architecture; each output also
-        carries the grid (targets, FLOPs) for :class:`GeneratorMetric`."""
+        carries the grid (targets, FLOPs) for :class:`GeneratorMetric`. With
+        ``supernet_bn='batch'`` the architectures normalise with the statistics of the validation
+        batch, as they did in training."""
         targets = self.val_grid()
         archs = self.generate(targets.tolist())
         flops = [self.cost_table.arch_mflops(a) for a in archs]
@@ -212,7 +224,7 @@ class GeneratorTrainer(BaseModel):
                      for a in self.generate(targets.tolist(), tolerance=None)]
         predictions = []
         for arch in archs:
-            with self.supernet.backbone.using(arch):
+            with self.supernet.backbone.using(arch), self.normalisation():
                 predictions.append(self.supernet.head.predict(self.supernet.extract_feat(inputs)))
         outputs = []
         for index, sample in enumerate(data_samples):
