@@ -126,15 +126,21 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
     assert result.returncode != 0 and 'outside the trained range' in result.stderr
     assert not (tmp_path / 'c').exists()
 
-    out = tmp_path / 'vs_random.json'
-    log = run([os.path.join(ROOT, 'tools/analysis/generated_vs_random.py'), gen_config,
-               'gen/epoch_2.pth', '--budgets', '2', '--random-per-budget', '2',
-               '--recalibrate', '1', '--out', str(out)], tmp_path)
-    rows = json.loads(out.read_text())
+    out, cache = tmp_path / 'vs_random.json', tmp_path / 'cloud.json'
+    vs_random = [os.path.join(ROOT, 'tools/analysis/generated_vs_random.py'), gen_config,
+                 'gen/epoch_2.pth', '--budgets', '2', '--random-per-budget', '2',
+                 '--cloud-cache', str(cache), '--out', str(out)]
+    log = run(vs_random, tmp_path)
+    assert 'reused' not in log and cache.exists()
+    rows = json.loads(out.read_text())['rows']
     assert [round(r['target'], 3) for r in rows] == [6.5, 10.5] and all(r['random_n'] == 2 for r in rows)
     for row in rows:
         assert abs(row['generated_flops'] - row['target']) <= 0.01 * row['target']
+        assert row['target'] * 0.97 <= row['random_best_flops'] <= row['target'] * 1.01
         assert 0 <= row['generated_acc'] <= 100 and row['random_mean'] <= row['random_max']
+        assert 1 <= row['generated_rank'] <= 3
+    log = run(vs_random, tmp_path)
+    assert 'random cloud reused' in log and json.loads(out.read_text())['rows'] == rows
 
     # The baselines through tools/search.py (loop mode), then the comparison tool.
     random_config = os.path.join(ROOT, 'configs/demo/random_search_digits.py')
