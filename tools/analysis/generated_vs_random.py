@@ -33,6 +33,8 @@ from mmsgnas.evaluation import SubnetEvaluator
 from mmsgnas.space import Arch
 from mmsgnas.utils import write_text_atomic
 
+DEFAULT_SEARCH_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'configs', 'demo', 'random_search_digits.py')
 TOLERANCE = 0.01   # the generator's projection tolerance; random ones get the same allowance above
 
 
@@ -40,8 +42,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='generator config')
     parser.add_argument('checkpoint', help='generator checkpoint')
-    parser.add_argument('--search-config', default='configs/demo/random_search_digits.py',
-                        help='config whose search_cfg gives the recalibration protocol')
+    parser.add_argument('--search-config', default=DEFAULT_SEARCH_CONFIG,
+                        help='config whose search_cfg gives the recalibration protocol '
+                        '(default: the digits random-search config of this repository)')
     parser.add_argument('--split', choices=('val', 'test'), default='test')
     parser.add_argument('--no-recalibrate', action='store_true')
     parser.add_argument('--confirm-split', choices=('train', 'val', 'test'),
