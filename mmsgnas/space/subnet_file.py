@@ -76,5 +76,4 @@ def dump_subnet(arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> str:
 
 def save_subnet(path: PathLike, arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> None:
     """Write a subnet file atomically (a temporary file renamed into place)."""
-    path = os.fspath(path)
     write_text_atomic(path, dump_subnet(Arch(arch), metadata))
