@@ -28,5 +28,10 @@ LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='mmsgnas', locations=['mms
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmsgnas', locations=['mmsgnas.engine'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='mmsgnas',
                    locations=['mmsgnas.evaluation'])
+#: search spaces (mmsgnas.space): the SGNAS unified space, NAS-Bench-201
+SPACES = Registry('search space', scope='mmsgnas', locations=['mmsgnas.space'])
+#: scorers of single architectures for the search loops: on a supernet, or by benchmark query
+ARCH_EVALUATORS = Registry('architecture evaluator', scope='mmsgnas',
+                           locations=['mmsgnas.evaluation', 'mmsgnas.benchmarks'])
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, scope='mmsgnas',
                      locations=['mmsgnas.evaluation'])

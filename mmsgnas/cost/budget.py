@@ -1,87 +1,95 @@
-"""Budgets: projection of a generated architecture onto its FLOPs budget, and sampling of
-architectures under a budget."""
+"""Budgets: projection of a generated architecture onto its cost budget, and sampling of
+architectures under a budget, for any space with a cost table."""
 import random
-from typing import Tuple
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
-from ..space import Arch, KERNEL_SIZES, MIN_EXPANSION, SKIP, sample_arch
-from .lut import CostTable
+from .table import CostTable
 
 
-def choices_macs(table: CostTable, choices: torch.Tensor) -> int:
-    """MACs of per-sub-block choice indices [L, 6] (0..2 kernels, 3 skip)."""
-    return table.base_macs + sum(table.choice_macs[l][c]
-                                 for l, row in enumerate(choices.tolist()) for c in row)
+@dataclass(frozen=True)
+class Projection:
+    """The outcome of :func:`project_to_budget`.
+
+    Attributes:
+        arch: the projected architecture.
+        raw_arch: the plain argmax decoding (what the generator gave).
+        steps: single-decision changes made (0: the argmax already met the budget).
+        raw_cost / cost: cost of ``raw_arch`` / ``arch`` in the table's unit.
+    """
+    arch: Any
+    raw_arch: Any
+    steps: int
+    raw_cost: float
+    cost: float
 
 
-def choices_to_arch(choices: torch.Tensor) -> Arch:
-    return Arch([KERNEL_SIZES[c] for c in row if c != SKIP] for row in choices.tolist())
-
-
-def project_to_budget(logits: torch.Tensor, table: CostTable, target_mflops: float,
-                      tolerance: float = 0.01, max_steps: int = 200) -> Tuple[Arch, int]:
-    """Decode ``logits`` [L, 6, 4] by argmax, then, while the cost is more than ``tolerance``
-    (relative) away from ``target_mflops``, change one sub-block at a time: among the changes that
-    bring the cost closer to the target, take the one that loses the least log-probability under
-    the generator. Returns the architecture and the number of changes made (0 when the argmax
-    already meets the budget). Skip stays impossible in the first two sub-blocks."""
+def project_to_budget(logits: torch.Tensor, table: CostTable, target: float,
+                      tolerance: float = 0.01, max_steps: int = 200) -> Projection:
+    """Decode ``logits`` [D, K] by argmax, then, while the cost is more than ``tolerance``
+    (relative) away from ``target``, change one decision at a time: among the changes that keep the
+    architecture in the space (``space.valid_edits``) and bring the cost closer to the target, take
+    the one that loses the least log-probability under the generator."""
+    space = table.space
     log_probs = torch.log_softmax(logits.detach().double().cpu(), dim=-1)
-    choices = log_probs.argmax(dim=-1)
-    costs = torch.tensor(table.choice_macs, dtype=torch.float64)           # [L, 4]
-    allowed = torch.ones_like(log_probs, dtype=torch.bool)
-    allowed[:, :MIN_EXPANSION, SKIP] = False
-    target = target_mflops * 1e6
-    macs = float(table.base_macs + costs.gather(1, choices).sum())
+    allowed = space.allowed()
+    raw_arch = space.decode(log_probs)
+    choices = torch.tensor(space.choices(raw_arch), dtype=torch.long)
+    costs = table.tensor(dtype=torch.float64) * table.scale                 # [D, K] raw units
+    target_raw = target * table.scale
+    raw = table.arch_raw(raw_arch)
+    current = raw
     steps = 0
-    while abs(macs - target) > tolerance * target and steps < max_steps:
-        current_cost = costs.gather(1, choices)                             # [L, 6]
-        new_macs = macs + costs[:, None, :] - current_cost[..., None]       # [L, 6, 4]
-        current_lp = log_probs.gather(2, choices[..., None])               # [L, 6, 1]
-        loss = current_lp - log_probs
-        usable = allowed & ((new_macs - target).abs() < abs(macs - target))
+    while abs(current - target_raw) > tolerance * target_raw and steps < max_steps:
+        here = costs.gather(1, choices[:, None])                          # [D, 1]
+        new_cost = current + costs - here                                 # [D, K]
+        loss = log_probs.gather(1, choices[:, None]) - log_probs          # [D, K]
+        usable = allowed & space.valid_edits(choices) & \
+            ((new_cost - target_raw).abs() < abs(current - target_raw))
         loss = torch.where(usable, loss, torch.full_like(loss, float('inf')))
         best = int(loss.argmin())
         if loss.view(-1)[best] == float('inf'):
             break
-        layer, rest = divmod(best, loss.shape[1] * loss.shape[2])
-        subblock, choice = divmod(rest, loss.shape[2])
-        macs = float(new_macs[layer, subblock, choice])
-        choices[layer, subblock] = choice
+        decision, choice = divmod(best, loss.shape[1])
+        current = float(new_cost[decision, choice])
+        choices[decision] = choice
         steps += 1
-    return choices_to_arch(choices), steps
+    arch = space.from_choices(choices.tolist())
+    return Projection(arch, raw_arch, steps, raw / table.scale, table.arch_cost(arch))
 
 
 class BudgetError(ValueError):
-    """A FLOPs budget that no architecture of the space can meet (or that sampling cannot reach)."""
+    """A cost budget that no architecture of the space can meet (or that sampling cannot reach)."""
 
 
-def check_budget(table: CostTable, max_mflops: float, min_mflops: float = 0.0) -> None:
-    """Refuse budgets outside the space: the window ``min_mflops..max_mflops`` must overlap the
-    range of architecture costs at the table's input size."""
-    low, high = table.min_mflops(), table.max_mflops()
-    if max_mflops < low:
-        raise BudgetError(f'FLOPs budget {max_mflops:g} MFLOPs is below the smallest architecture '
-                          f'of the space ({low:.3f} MFLOPs at {table.input_size}px)')
-    if min_mflops > min(max_mflops, high):
-        raise BudgetError(f'FLOPs window {min_mflops:g}..{max_mflops:g} MFLOPs is empty or above '
-                          f'the largest architecture of the space ({high:.3f} MFLOPs at '
-                          f'{table.input_size}px)')
+def check_budget(table: CostTable, max_cost: float, min_cost: float = 0.0) -> None:
+    """Refuse budgets outside the space: the window ``min_cost..max_cost`` must overlap the range
+    of architecture costs at the table's input size."""
+    low, high = table.min_cost(), table.max_cost()
+    unit = f'{table.unit} at {table.input_size}px'
+    if max_cost < low:
+        raise BudgetError(f'budget {max_cost:g} {table.unit} is below the smallest architecture '
+                          f'of the space ({low:.3f} {unit})')
+    if min_cost > min(max_cost, high):
+        raise BudgetError(f'budget window {min_cost:g}..{max_cost:g} {table.unit} is empty or '
+                          f'above the largest architecture of the space ({high:.3f} {unit})')
 
 
-def sample_within_budget(rng: random.Random, table: CostTable, max_mflops: float,
-                         min_mflops: float = 0.0, max_tries: int = 100000) -> Arch:
-    """Rejection sampling: uniform canonical architectures (as in supernet training) until one
-    costs ``min_mflops <= FLOPs <= max_mflops`` (exact cost from ``table``).
+def sample_within_budget(rng: random.Random, table: CostTable, max_cost: float,
+                         min_cost: float = 0.0, max_tries: int = 100000) -> Any:
+    """Rejection sampling: architectures from the space's sampling distribution (the one the
+    supernet trains with) until one costs ``min_cost <= cost <= max_cost``.
 
     Raises :class:`BudgetError` for a window outside the space, or when ``max_tries`` draws found
-    none (the window holds too small a share of the space for uniform sampling).
+    none (the window holds too small a share of the space for this sampling).
     """
-    check_budget(table, max_mflops, min_mflops)
+    check_budget(table, max_cost, min_cost)
     for _ in range(max_tries):
-        arch = sample_arch(rng, table.num_layers)
-        if min_mflops <= table.arch_mflops(arch) <= max_mflops:
+        arch = table.space.sample(rng)
+        if min_cost <= table.arch_cost(arch) <= max_cost:
             return arch
-    raise BudgetError(f'no architecture within {min_mflops:g}..{max_mflops:g} MFLOPs in '
-                      f'{max_tries} uniform draws (the space spans {table.min_mflops():.3f}..'
-                      f'{table.max_mflops():.3f}); widen the budget')
+    raise BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
+                      f'{max_tries} draws (the space spans {table.min_cost():.3f}..'
+                      f'{table.max_cost():.3f}); widen the budget')

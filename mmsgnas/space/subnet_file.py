@@ -1,29 +1,44 @@
-"""Reading and writing subnet files.
+"""Reading and writing subnet files of any registered space.
 
-A subnet file is YAML with a top-level ``layers:`` list (one entry per searchable layer, each the list
-of kernel sizes of that layer's active sub-blocks, e.g. ``- [3, 5, 7]``); other top-level keys
-(space, constraint, flops, params, source, ...) are metadata. Reading accepts any kernel order and
-returns the canonical form; writing writes the canonical form.
+A subnet file is a YAML mapping. ``space:`` names the search space (no ``space:`` key means the
+SGNAS unified space, as files written before there were other spaces); the space's own keys hold
+the architecture (``layers:`` for the unified space, ``arch:`` for NAS-Bench-201); every other
+key is metadata (constraint, flops, params, source, ...).
 """
 import os
 from typing import Any, Dict, Optional, Tuple, Union
 
 import yaml
 
+from ..registry import SPACES
 from ..utils.fileio import write_text_atomic
-from .arch import Arch, ArchError, canonical_layer
-from .spec import IMAGENET_LAYERS, SPACE_NAME
+from .base import ArchError, SearchSpace
+from .spec import SPACE_NAME
 
 PathLike = Union[str, os.PathLike]
-NUM_LAYERS = len(IMAGENET_LAYERS)
 
 
 class SubnetFileError(ValueError):
-    """A subnet file that cannot be read as an architecture of this search space."""
+    """A subnet file that cannot be read as an architecture of its search space."""
 
 
-def load_subnet(path: PathLike, num_layers: int = NUM_LAYERS) -> Tuple[Arch, Dict[str, Any]]:
-    """Read a subnet file; returns the canonical architecture and the metadata (all other keys)."""
+def space_class(name: str, source: str = '') -> type:
+    """The registered space class whose files carry ``space: name``."""
+    import mmsgnas.space  # noqa: F401  (registers the spaces)
+    for cls in SPACES.module_dict.values():
+        if getattr(cls, 'name', None) == name:
+            return cls
+    known = sorted(getattr(c, 'name', '?') for c in SPACES.module_dict.values())
+    prefix = f'{source}: ' if source else ''
+    raise SubnetFileError(f'{prefix}unknown search space "{name}" (known: {", ".join(known)})')
+
+
+def load_subnet(path: PathLike, space: Optional[SearchSpace] = None) -> Tuple[Any, Dict[str, Any]]:
+    """Read a subnet file; returns the architecture (canonical form of ``space``) and the metadata.
+
+    ``space`` defaults to the default instance of the space the file names; a file of another
+    space than ``space`` is refused.
+    """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise SubnetFileError(f'{path}: subnet file not found')
@@ -32,48 +47,59 @@ def load_subnet(path: PathLike, num_layers: int = NUM_LAYERS) -> Tuple[Arch, Dic
             content = yaml.safe_load(f)
     except yaml.YAMLError as err:
         raise SubnetFileError(f'{path}: not valid YAML ({err})') from err
-    return parse_subnet(content, source=path, num_layers=num_layers)
+    return parse_subnet(content, source=path, space=space)
 
 
 def parse_subnet(content: Any, source: str = '<subnet>',
-                 num_layers: int = NUM_LAYERS) -> Tuple[Arch, Dict[str, Any]]:
+                 space: Optional[SearchSpace] = None) -> Tuple[Any, Dict[str, Any]]:
     """Validate the loaded YAML content of a subnet file (see :func:`load_subnet`)."""
-    if not isinstance(content, dict) or 'layers' not in content:
-        raise SubnetFileError(f'{source}: expected a mapping with a top-level "layers:" list')
-    space = content.get('space', SPACE_NAME)
-    if space != SPACE_NAME:
-        raise SubnetFileError(f'{source}: the file is for the search space "{space}", not '
-                              f'"{SPACE_NAME}"')
-    layers = content['layers']
-    if not isinstance(layers, list):
-        raise SubnetFileError(f'{source}: "layers" must be a list, got {type(layers).__name__}')
-    if len(layers) != num_layers:
-        raise SubnetFileError(f'{source}: {len(layers)} layers listed, the space has {num_layers}')
-    canonical = []
-    for index, kernels in enumerate(layers):
-        if not isinstance(kernels, list):
-            raise SubnetFileError(f'{source}: layer {index}: expected a list of kernel sizes, got '
-                                  f'{kernels!r}')
-        try:
-            canonical.append(canonical_layer(kernels, index))
-        except ArchError as err:
-            raise SubnetFileError(f'{source}: {err}') from err
-    metadata = {k: v for k, v in content.items() if k != 'layers'}
-    return Arch(canonical), metadata
+    if not isinstance(content, dict):
+        raise SubnetFileError(f'{source}: expected a YAML mapping, got {type(content).__name__}')
+    name = content.get('space', SPACE_NAME)
+    if space is None:
+        space = space_class(name, source)()
+    elif name != space.name:
+        raise SubnetFileError(f'{source}: the file is for the search space "{name}", not '
+                              f'"{space.name}"')
+    missing = [k for k in space.file_keys if k not in content]
+    if missing:
+        keys = ', '.join(f'"{k}:"' for k in missing)
+        raise SubnetFileError(f'{source}: expected a mapping with a top-level {keys} entry for '
+                              f'the space "{space.name}"')
+    try:
+        arch = space.from_file_content(content, source)
+    except ArchError as err:
+        message = str(err)
+        raise SubnetFileError(message if message.startswith(source) else
+                              f'{source}: {message}') from err
+    metadata = {k: v for k, v in content.items() if k not in space.file_keys}
+    metadata['space'] = space.name
+    return arch, metadata
 
 
-def dump_subnet(arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> str:
-    """The YAML text of a subnet file: metadata first (space always set), then ``layers:`` in flow
-    style, one layer per line."""
-    meta = {'space': SPACE_NAME}
-    meta.update({k: v for k, v in (metadata or {}).items() if k != 'layers'})
-    if meta['space'] != SPACE_NAME:
-        raise SubnetFileError(f'cannot write a subnet of space "{meta["space"]}" as "{SPACE_NAME}"')
+def dump_subnet(arch: Any, metadata: Optional[Dict[str, Any]] = None,
+                space: Optional[SearchSpace] = None) -> str:
+    """The YAML text of a subnet file: ``space:`` and the metadata first, then the architecture
+    (a unified architecture one layer per line)."""
+    if space is None:
+        space = space_class(SPACE_NAME)()
+    meta = {'space': space.name}
+    meta.update({k: v for k, v in (metadata or {}).items() if k not in space.file_keys})
+    if meta['space'] != space.name:
+        raise SubnetFileError(f'cannot write a subnet of space "{meta["space"]}" as '
+                              f'"{space.name}"')
+    arch = space.canonical(arch)
     text = yaml.safe_dump(meta, sort_keys=False, default_flow_style=False)
-    text += 'layers:\n' + ''.join(f'- [{", ".join(map(str, layer))}]\n' for layer in arch)
+    for key, value in space.to_file_content(arch).items():
+        if isinstance(value, list) and all(isinstance(v, list) for v in value):
+            text += f'{key}:\n' + ''.join(f'- [{", ".join(map(str, v))}]\n' for v in value)
+        else:
+            text += yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=False,
+                                   width=1000)
     return text
 
 
-def save_subnet(path: PathLike, arch: Arch, metadata: Optional[Dict[str, Any]] = None) -> None:
+def save_subnet(path: PathLike, arch: Any, metadata: Optional[Dict[str, Any]] = None,
+                space: Optional[SearchSpace] = None) -> None:
     """Write a subnet file atomically (a temporary file renamed into place)."""
-    write_text_atomic(path, dump_subnet(Arch(arch), metadata))
+    write_text_atomic(path, dump_subnet(arch, metadata, space))

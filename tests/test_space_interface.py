@@ -1,0 +1,121 @@
+"""One suite every search space passes: canonical sampling, encodings, files, variation operators,
+structure, exact and differentiable costs (against mmengine's counter) and the projection."""
+import random
+
+import pytest
+import torch
+
+from mmsgnas.cost import count_conv_linear_mflops, project_to_budget
+from mmsgnas.models import build_standalone_classifier
+from mmsgnas.space import ArchError, UnifiedSpace, load_subnet, save_subnet
+
+# (space factory, input size, classes) for each space of the interface
+SPACES = {
+    'unified-digits': (lambda: UnifiedSpace(dict(widen_factor=0.5, stem_stride=1,
+                                                 head_channels=256)), 32, 10),
+    'unified-imagenet': (lambda: UnifiedSpace(), 224, 1000),
+}
+
+
+@pytest.fixture(params=sorted(SPACES))
+def case(request):
+    make, input_size, classes = SPACES[request.param]
+    return make(), input_size, classes
+
+
+def test_sampling_is_canonical_and_round_trips_every_encoding(case, tmp_path):
+    space, _, _ = case
+    rng = random.Random(0)
+    for index in range(30):
+        arch = space.sample(rng)
+        assert space.canonical(arch) == arch
+        onehot = space.encode(arch)
+        assert onehot.shape == space.decision_shape
+        assert torch.equal(onehot.sum(-1), torch.ones(space.decision_shape[0]))
+        assert not onehot[~space.allowed()].any()
+        assert space.decode(onehot) == arch
+        assert space.from_choices(space.choices(arch)) == arch
+        assert space.from_text(space.to_text(arch)) == arch
+        path = tmp_path / f'{index}.yaml'
+        save_subnet(path, arch, dict(note='x'), space)
+        assert load_subnet(path, space)[0] == arch
+
+
+def test_decoding_any_weights_gives_a_canonical_architecture(case):
+    space, _, _ = case
+    torch.manual_seed(0)
+    for _ in range(30):
+        arch = space.decode(10 * torch.randn(space.decision_shape))
+        assert space.canonical(arch) == arch
+
+
+def test_structure_of_one_hot_weights_is_the_decoded_encoding(case):
+    space, _, _ = case
+    torch.manual_seed(1)
+    for _ in range(20):
+        logits = torch.randn(space.decision_shape).masked_fill(~space.allowed(), float('-inf'))
+        onehot = torch.nn.functional.one_hot(logits.argmax(-1), space.decision_shape[1]).double()
+        assert torch.equal(space.structure(onehot), space.encode(space.decode(onehot)).double())
+
+
+def test_mutation_and_crossover_stay_in_the_space(case):
+    space, _, _ = case
+    rng = random.Random(2)
+    for _ in range(20):
+        a, b = space.sample(rng), space.sample(rng)
+        for child in (space.mutate(a, 0.5, rng), space.crossover(a, b, rng)):
+            assert space.canonical(child) == child
+        assert space.mutate(a, 0.0, rng) == a
+
+
+def test_exact_cost_equals_mmengine_count_on_built_networks(case):
+    space, input_size, classes = case
+    table = space.cost_table(input_size, classes)
+    rng = random.Random(3)
+    count = 3 if input_size > 100 else 8
+    for _ in range(count):
+        arch = space.sample(rng)
+        model = build_standalone_classifier(space, arch, classes)
+        assert table.arch_mflops(arch) == pytest.approx(count_conv_linear_mflops(model, input_size),
+                                                        rel=1e-9)
+
+
+def test_soft_cost_is_exact_on_one_hot_and_differentiable(case):
+    space, input_size, classes = case
+    table = space.cost_table(input_size, classes)
+    rng = random.Random(4)
+    archs = [space.sample(rng) for _ in range(6)]
+    onehot = torch.stack([space.encode(a) for a in archs]).double().requires_grad_()
+    soft = table.soft_cost(onehot)
+    assert soft.shape == (6,)
+    for value, arch in zip(soft.tolist(), archs):
+        assert value == pytest.approx(table.arch_cost(arch), rel=1e-12)
+    soft.sum().backward()
+    assert onehot.grad.abs().sum() > 0
+    assert table.min_cost() < min(soft.tolist()) and max(soft.tolist()) < table.max_cost()
+
+
+def test_projection_meets_budgets_and_keeps_the_argmax_when_it_already_fits(case):
+    space, input_size, classes = case
+    table = space.cost_table(input_size, classes)
+    rng = random.Random(5)
+    torch.manual_seed(5)
+    low, high = table.min_cost(), table.max_cost()
+    for _ in range(8):
+        arch = space.sample(rng)
+        logits = 3 * space.encode(arch) + 0.1 * torch.randn(space.decision_shape)
+        raw = space.decode(logits)
+        same = project_to_budget(logits, table, table.arch_cost(raw) * 1.004)
+        assert same.steps == 0 and same.arch == raw == same.raw_arch
+        for fraction in (0.3, 0.5, 0.7):
+            target = low + fraction * (high - low)
+            projection = project_to_budget(logits, table, target)
+            assert abs(projection.cost - target) <= 0.01 * target
+            assert space.canonical(projection.arch) == projection.arch
+            assert projection.cost == pytest.approx(table.arch_cost(projection.arch))
+
+
+def test_refusals_name_the_source(case):
+    space, _, _ = case
+    with pytest.raises(ArchError, match='my-source'):
+        space.canonical(42, 'my-source')
