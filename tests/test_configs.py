@@ -43,7 +43,7 @@ def test_imagenet_retrain_config_has_the_papers_recipe():
     assert cfg.train_dataloader.batch_size * 8 == 256 == cfg.auto_scale_lr.base_batch_size
     assert cfg.model.head.loss.label_smooth_val == 0.1 and cfg.model.head.dropout_rate == 0.2
     assert [h.type for h in cfg.custom_hooks] == ['EMAHook']
-    assert cfg.model.backbone.se and cfg.model.backbone.act == 'hswish'
+    assert cfg.model.backbone.se and cfg.model.backbone.act_cfg == dict(type='HSwish')
 
 
 def test_coco_retinanet_config_keeps_mmdets_schedule_and_fits_fpn_to_the_backbone():

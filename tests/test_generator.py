@@ -6,8 +6,10 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from mmsgnas.models import ArchitectureGenerator, ConstraintRangeError
-from mmsgnas.space import decode, encode, sample_arch
+from mmsgnas.models import ArchitectureGenerator, ConstraintRangeError, GeneratorSettingsError
+from mmsgnas.space import UnifiedSpace
+
+SPACE = UnifiedSpace(dict(widen_factor=0.5, stem_stride=1, head_channels=256))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs/demo/generator_digits.py')
@@ -23,16 +25,19 @@ def build_trainer(**overrides):
 
 def test_generator_shapes_and_valid_decoding():
     torch.manual_seed(0)
-    generator = ArchitectureGenerator(num_layers=19)
-    priors = torch.stack([encode(sample_arch(random.Random(i))) for i in range(8)])
+    generator = ArchitectureGenerator(SPACE.decision_shape, SPACE.map_shape, SPACE.allowed())
+    priors = torch.stack([SPACE.encode(SPACE.sample(random.Random(i))) for i in range(8)])
     logits = generator(torch.rand(8), priors)
-    assert logits.shape == (8, 19, 6, 4)
-    assert torch.isinf(logits[:, :, :2, 3]).all()          # no skip in sub-blocks 0 and 1
-    assert torch.isfinite(logits[:, :, 2:]).all()
+    assert logits.shape == (8, 114, 4)
+    layered = logits.reshape(8, 19, 6, 4)
+    assert torch.isinf(layered[:, :, :2, 3]).all()          # no skip in sub-blocks 0 and 1
+    assert torch.isfinite(layered[:, :, 2:]).all()
     for _ in range(20):   # whatever the logits, decoding gives a valid canonical architecture
         noisy = logits + 10 * torch.randn_like(logits)
-        for arch in map(decode, noisy):
-            assert all(len(layer) >= 2 and list(layer) == sorted(layer) for layer in arch)
+        for arch in map(SPACE.decode, noisy):
+            assert SPACE.canonical(arch) == arch
+    with pytest.raises(ValueError, match='map_shape'):
+        ArchitectureGenerator((114, 4), (19, 23))
 
 
 def test_soft_cost_of_one_hot_generator_output_equals_exact_cost():
@@ -40,8 +45,9 @@ def test_soft_cost_of_one_hot_generator_output_equals_exact_cost():
     logits = trainer.generate_logits(torch.tensor([7.0, 9.0, 10.0]))
     one_hot = torch.nn.functional.one_hot(logits.argmax(-1), 4).float()
     for weights, l in zip(one_hot, logits):
-        arch = decode(l)
-        assert trainer.cost_table.soft_mflops(weights).item() == pytest.approx(
+        arch = SPACE.decode(l)
+        structured = SPACE.structure(weights)
+        assert trainer.cost_table.soft_mflops(structured).item() == pytest.approx(
             trainer.cost_table.arch_mflops(arch), rel=1e-6)
 
 
@@ -87,9 +93,13 @@ def test_batch_norm_statistics_need_one_architecture_per_batch():
 def test_generation_meets_the_budget_and_refuses_out_of_range_targets():
     trainer = build_trainer()
     targets = [6.5, 7.3, 8.1, 9.7, 10.5]
-    archs = trainer.generate(targets, tolerance=0.01)
-    for target, arch in zip(targets, archs):
-        assert abs(trainer.cost_table.arch_mflops(arch) - target) <= 0.01 * target
+    projections = trainer.generate(targets, tolerance=0.01)
+    for target, projection in zip(targets, projections):
+        assert abs(trainer.cost_table.arch_mflops(projection.arch) - target) <= 0.01 * target
+        assert projection.raw_arch == SPACE.decode(trainer.generate_logits(
+            torch.tensor([target]))[0])
+    raw = trainer.generate(targets, tolerance=None)
+    assert all(p.steps == 0 and p.arch == p.raw_arch for p in raw)
     with pytest.raises(ConstraintRangeError, match=r'\[12.0\] MFLOPs outside the trained range'):
         trainer.generate([8.0, 12.0])
     assert len(trainer.generate([12.0], extrapolate=True)) == 1
@@ -98,9 +108,9 @@ def test_generation_meets_the_budget_and_refuses_out_of_range_targets():
 def test_priors_are_stored_in_the_checkpoint_state():
     trainer = build_trainer(num_priors=3)
     state = trainer.state_dict()
-    assert state['priors'].shape == (3, 19, 6, 4) and state['prior_keys'].shape == (3, )
+    assert state['priors'].shape == (3, 114, 4) and state['prior_keys'].shape == (3, )
     for prior, key in zip(state['priors'], state['prior_keys']):
-        assert abs(trainer.cost_table.arch_mflops(decode(prior)) - key) <= 0.02 * key
+        assert abs(trainer.cost_table.arch_mflops(SPACE.decode(prior)) - key) <= 0.02 * key
     again = build_trainer(num_priors=3)
     assert torch.equal(again.state_dict()['priors'], state['priors'])   # same seed, same priors
 
@@ -114,8 +124,37 @@ def test_wrong_supernet_checkpoint_is_refused_with_a_clear_error(tmp_path):
     trainer = build_trainer()
     path = tmp_path / 'other.pth'
     state = {k: v for k, v in trainer.supernet.state_dict().items()}
-    key = 'backbone.head.0.weight'
+    key = 'backbone.head.conv.weight'
     state[key] = torch.zeros(7, 7, 1, 1)
     torch.save({'state_dict': state}, path)
     with pytest.raises(ValueError, match=f'does not fit the supernet.*{key}'):
         trainer.load_supernet(str(path))
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(constraint_range=(7.0, 10.0)), 'constraint_range'),
+    (dict(input_size=28), 'input_size'),
+])
+def test_a_generator_checkpoint_with_other_settings_is_refused(tmp_path, change, message):
+    from mmsgnas.engine import load_model_weights
+    trainer = build_trainer()
+    path = tmp_path / 'generator.pth'
+    torch.save(dict(state_dict=trainer.state_dict()), path)
+    load_model_weights(build_trainer(), str(path))            # the same settings load
+    other = build_trainer(**change)
+    with pytest.raises(GeneratorSettingsError, match=f'{message}: checkpoint'):
+        load_model_weights(other, str(path))
+
+
+def test_a_generator_of_another_space_macro_is_refused(tmp_path):
+    from mmsgnas.engine import load_model_weights
+    trainer = build_trainer()
+    path = tmp_path / 'generator.pth'
+    torch.save(dict(state_dict=trainer.state_dict()), path)
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.supernet_checkpoint = None
+    cfg.model.supernet.backbone.kernel_order = 'sorted'
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        other = MODELS.build(cfg.model)
+    with pytest.raises(GeneratorSettingsError, match='space: checkpoint'):
+        load_model_weights(other, str(path))

@@ -3,10 +3,20 @@ import random
 import pytest
 import torch
 
-from mmsgnas.models import SearchedMobileNet, UnifiedBlock, UnifiedSupernet
-from mmsgnas.space import Arch, encode, sample_arch
+from mmsgnas.models import SearchedMobileNet, UnifiedBlock, UnifiedSupernet, first_channels_of
+from mmsgnas.space import Arch, UnifiedSpace
 
 DIGITS_MACRO = dict(widen_factor=0.5, stem_stride=1, head_channels=256)
+SPACE = UnifiedSpace(DIGITS_MACRO)
+
+
+def encode_layer(kernels):
+    """[6, 4] one-hot weights of one layer's path."""
+    return SPACE.encode(Arch([kernels] * 19))[:6]
+
+
+def sample_arch(rng):
+    return SPACE.sample(rng)
 
 
 def randomise_bn(module, seed=0):
@@ -24,9 +34,8 @@ def test_unified_block_discrete_equals_soft_one_hot():
     block = UnifiedBlock(8, 8, 1).eval()
     randomise_bn(block)
     x = torch.randn(2, 8, 10, 10)
-    for kernels in [(3, 3), (3, 5, 7), (5, 5, 7, 7), (3, 3, 3, 5, 7, 7)]:
-        arch = Arch([kernels])
-        weights = encode(arch)[0].unsqueeze(0).repeat(2, 1, 1)
+    for kernels in [(3, 3), (7, 3, 5), (5, 7, 5, 7), (7, 3, 3, 5, 3, 7)]:
+        weights = encode_layer(kernels).unsqueeze(0).repeat(2, 1, 1)
         hard = block(x, kernels)
         assert hard.shape == (2, 8, 10, 10)
         torch.testing.assert_close(block(x, weights), hard, rtol=1e-5, atol=1e-5)
@@ -37,8 +46,8 @@ def test_soft_weights_can_differ_per_sample():
     block = UnifiedBlock(8, 16, 2).eval()
     randomise_bn(block)
     x = torch.randn(2, 8, 9, 9)
-    a, b = (3, 7), (5, 5, 5, 7, 7)
-    weights = torch.stack([encode(Arch([a]))[0], encode(Arch([b]))[0]])
+    a, b = (7, 3), (5, 7, 5, 5, 7)
+    weights = torch.stack([encode_layer(a), encode_layer(b)])
     out = block(x, weights)
     assert out.shape == (2, 16, 5, 5)
     torch.testing.assert_close(out[:1], block(x[:1], a), rtol=1e-5, atol=1e-5)
@@ -49,12 +58,12 @@ def test_discrete_path_touches_only_its_subblocks_and_shadow_bn():
     torch.manual_seed(0)
     block = UnifiedBlock(4, 4, 1).train()
     before = {k: v.clone() for k, v in block.state_dict().items()}
-    block(torch.randn(4, 4, 6, 6), (3, 7, 7)).sum().backward()
-    used = {'subblocks.0.k3', 'subblocks.1.k7', 'subblocks.2.k7'}
+    block(torch.randn(4, 4, 6, 6), (7, 3, 7)).sum().backward()
+    used = {'subblocks.0.k7', 'subblocks.1.k3', 'subblocks.2.k7'}
     for i in range(6):
         for k in (3, 5, 7):
             name = f'subblocks.{i}.k{k}'
-            grad = block.subblocks[i][f'k{k}'][0].weight.grad
+            grad = block.subblocks[i][f'k{k}'].conv.weight.grad
             assert (grad is not None) == (name in used), name
     # e = 3 uses shadow BN index 1 only
     for index in range(5):
@@ -85,13 +94,35 @@ def test_supernet_outputs_and_path_control():
     with net.using(arch):
         discrete = net(x)
     assert net.active is None
-    soft = encode(arch).unsqueeze(0).repeat(2, 1, 1, 1)
+    soft = SPACE.encode(arch).unsqueeze(0).repeat(2, 1, 1)
     with net.using(soft):
         mixed = net(x)
     for a, b in zip(discrete, mixed):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match='18 layers'):
         net.set_arch(Arch([[3, 3]] * 18))
+
+
+def test_soft_path_at_unsorted_one_hot_weights_equals_the_decoded_network():
+    """The generator's training path and the evaluated path use the same weights: one-hot
+    weights with kernels out of order and skips anywhere (after structure) run exactly what
+    their decoded architecture runs."""
+    torch.manual_seed(0)
+    net = UnifiedSupernet(macro=DIGITS_MACRO).eval()
+    randomise_bn(net)
+    x = torch.randn(2, 3, 32, 32)
+    allowed = SPACE.allowed()
+    for _ in range(3):
+        choices = torch.randint(0, 4, (114,))
+        choices[~allowed[torch.arange(114), choices]] = 2       # k7 where skip is not allowed
+        onehot = torch.nn.functional.one_hot(choices, 4).float()
+        arch = SPACE.decode(onehot)
+        assert any(list(layer) != sorted(layer) for layer in arch)
+        with net.using(arch):
+            discrete = net(x)[-1]
+        with net.using(SPACE.structure(onehot).unsqueeze(0).expand(2, -1, -1)):
+            soft = net(x)[-1]
+        torch.testing.assert_close(soft, discrete, rtol=1e-4, atol=1e-5)
 
 
 def test_standalone_network_shapes_and_no_unused_parameters():
@@ -104,6 +135,47 @@ def test_standalone_network_shapes_and_no_unused_parameters():
     assert unused == []
     for layer, kernels in zip(net.layers, arch):
         assert [c.kernel_size[0] for c in layer.depthwise] == list(kernels)
+
+
+def test_norm_act_conv_configs_and_checkpointing_reach_every_layer():
+    arch = sample_arch(random.Random(4))
+    net = SearchedMobileNet(arch, macro=DIGITS_MACRO, se=True,
+                            norm_cfg=dict(type='GN', num_groups=4),
+                            act_cfg=dict(type='HSwish'))
+    norms = [m for m in net.modules() if isinstance(m, torch.nn.GroupNorm)]
+    assert norms and not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    assert any(isinstance(m, torch.nn.Hardswish) for m in net.modules())
+    assert not any(isinstance(m, torch.nn.ReLU6) for m in net.modules())
+    frozen_affine = SearchedMobileNet(arch, macro=DIGITS_MACRO,
+                                      norm_cfg=dict(type='BN', requires_grad=False))
+    assert all(not p.requires_grad for m in frozen_affine.modules()
+               if isinstance(m, torch.nn.BatchNorm2d) for p in m.parameters())
+    torch.manual_seed(0)
+    plain = SearchedMobileNet(arch, macro=DIGITS_MACRO).train()
+    checkpointed = SearchedMobileNet(arch, macro=DIGITS_MACRO, with_cp=True).train()
+    checkpointed.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 32, 32, requires_grad=True)
+    out_plain, out_cp = plain(x)[-1], checkpointed(x)[-1]
+    torch.testing.assert_close(out_cp, out_plain)
+    out_plain.sum().backward()
+    out_cp.sum().backward()
+    torch.testing.assert_close(checkpointed.layers[3].expand.conv.weight.grad,
+                               plain.layers[3].expand.conv.weight.grad)
+
+
+def test_sync_bn_conversion_reaches_the_sliced_norm_of_the_unified_block():
+    net = UnifiedSupernet(macro=DIGITS_MACRO)
+    converted = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    block = converted.layers[0]
+    assert isinstance(block.expand_bn, torch.nn.SyncBatchNorm)
+    view = first_channels_of(block.expand_bn, 2 * block.in_channels)
+    assert isinstance(view, torch.nn.SyncBatchNorm)
+    assert view.running_mean.data_ptr() == block.expand_bn.running_mean.data_ptr()
+    assert view.weight.shape == (2 * block.in_channels, )
+    assert not any(type(m) is torch.nn.BatchNorm2d for m in converted.modules())
+    converted.eval()
+    with converted.using(sample_arch(random.Random(5))):
+        assert converted(torch.randn(1, 3, 32, 32))[-1].shape == (1, 256, 2, 2)
 
 
 def test_frozen_stages_and_norm_eval():
@@ -121,7 +193,7 @@ def test_frozen_stages_and_norm_eval():
 def test_subnet_file_path_builds_the_same_network(tmp_path):
     from mmsgnas.space import save_subnet
     arch = sample_arch(random.Random(2))
-    save_subnet(tmp_path / 'a.yaml', arch)
+    save_subnet(tmp_path / 'a.yaml', arch, space=SPACE)
     net = SearchedMobileNet(str(tmp_path / 'a.yaml'), macro=DIGITS_MACRO)
     assert net.arch == arch and net.subnet_path == str(tmp_path / 'a.yaml')
 
@@ -141,8 +213,8 @@ def test_bn_recalibration_gives_exact_statistics_and_restores_them():
     with recalibrated_bn(net, batches, forward):
         assert not net.training
         # the stem BN now holds the exact mean of its input over all three batches
-        stem_out = torch.cat([net.stem[0](b) for b in batches])
-        torch.testing.assert_close(net.stem[1].running_mean, stem_out.mean((0, 2, 3)),
+        stem_out = torch.cat([net.stem.conv(b) for b in batches])
+        torch.testing.assert_close(net.stem.bn.running_mean, stem_out.mean((0, 2, 3)),
                                    rtol=1e-4, atol=1e-5)
         # the first pointwise BN of layer 0 was recalibrated on its active channels
         layer0 = net.layers[0]

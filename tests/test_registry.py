@@ -3,7 +3,6 @@ import random
 import torch
 from mmengine.registry import DefaultScope
 
-from mmsgnas.space import sample_arch
 
 
 def test_mmsgnas_types_build_from_mmpretrain_and_mmdet_registries():
@@ -31,7 +30,7 @@ def test_supernet_classifier_trains_k_paths_and_predicts_its_eval_arch():
     cfg.model.paths_per_batch = 2
     with DefaultScope.overwrite_default_scope(cfg.default_scope):  # as the runner does
         model = MODELS.build(cfg.model)
-    assert model.eval_arch == sample_arch(random.Random(0))
+    assert model.eval_arch == model.space.sample(random.Random(0))
     from mmpretrain.structures import DataSample
     data = {'inputs': [torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8) for _ in range(4)],
             'data_samples': [DataSample().set_gt_label(i) for i in range(4)]}
@@ -79,3 +78,10 @@ def test_register_all_modules_fills_the_registries_and_sets_the_scope():
     assert out[0] == 'mmsgnas'
     for name in ('UnifiedSupernet', 'SearchedMobileNet', 'SupernetClassifier'):
         assert name in out[1]
+
+
+def test_spaces_build_from_configs_by_registry():
+    from mmsgnas.space import UnifiedSpace, build_space
+    space = build_space(dict(type='mmsgnas.UnifiedSpace', macro=dict(widen_factor=0.5)))
+    assert isinstance(space, UnifiedSpace) and space.macro.widen_factor == 0.5
+    assert build_space(space) is space

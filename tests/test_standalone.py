@@ -7,24 +7,29 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from mmsgnas.cost import build_cost_table, count_conv_linear_mflops, se_mflops
+from mmsgnas.cost import count_conv_linear_mflops, se_mflops
 from mmsgnas.models import (InheritError, SearchedMobileNet, build_searched_classifier,
                             inherit_from_supernet)
-from mmsgnas.space import MacroSpec, SubnetFileError, sample_arch, save_subnet
+from mmsgnas.space import MacroSpec, SubnetFileError, UnifiedSpace, save_subnet
 from test_models import randomise_bn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIGITS = MacroSpec(widen_factor=0.5, stem_stride=1, head_channels=256)
+HSWISH = dict(type='HSwish')
+
+
+def sample_arch(rng, macro=DIGITS):
+    return UnifiedSpace(macro).sample(rng)
 
 
 @pytest.mark.parametrize('macro,size,classes,count', [(DIGITS, 32, 10, 3),
                                                      (MacroSpec(), 224, 1000, 1)])
 def test_flops_with_se_and_hswish_match_mmengine_exactly(macro, size, classes, count):
     rng = random.Random(5)
-    table = build_cost_table(macro, size, classes)
+    table = UnifiedSpace(macro).cost_table(size, classes)
     for _ in range(count):
         arch = sample_arch(rng)
-        model = build_searched_classifier(arch, macro, classes, se=True, act='hswish')
+        model = build_searched_classifier(arch, macro, classes, se=True, act_cfg=HSWISH)
         expected = table.arch_mflops(arch) + se_mflops(macro, arch)
         assert count_conv_linear_mflops(model, size) == pytest.approx(expected, rel=1e-9)
         plain = build_searched_classifier(arch, macro, classes)
@@ -34,7 +39,7 @@ def test_flops_with_se_and_hswish_match_mmengine_exactly(macro, size, classes, c
 
 def test_se_hswish_backbone_outputs_for_a_detector():
     arch = sample_arch(random.Random(0))
-    backbone = SearchedMobileNet(arch, macro=dict(), se=True, act='hswish', out_indices=(1, 3, 5))
+    backbone = SearchedMobileNet(arch, macro=dict(), se=True, act_cfg=HSWISH, out_indices=(1, 3, 5))
     assert backbone.out_channels == (40, 96, 320)
     assert sum(isinstance(m, torch.nn.Hardswish) for m in backbone.modules()) > 19
     assert not any(isinstance(m, torch.nn.ReLU6) for m in backbone.modules())
@@ -71,7 +76,7 @@ def test_weights_that_do_not_fit_are_refused_with_the_parameter_named():
             head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=1280)))
     standalone = build_searched_classifier(arch, DIGITS, 10)
     before = {k: v.clone() for k, v in standalone.state_dict().items()}
-    with pytest.raises(InheritError, match=r'backbone\.stem\.0\.weight: the supernet gives shape '
+    with pytest.raises(InheritError, match=r'backbone\.stem\.conv\.weight: the supernet gives shape '
                                            r'\(24, 3, 3, 3\), the model needs \(16, 3, 3, 3\)'):
         inherit_from_supernet(standalone, wide.state_dict(), arch)
     assert all(torch.equal(v, before[k]) for k, v in standalone.state_dict().items())
@@ -79,7 +84,7 @@ def test_weights_that_do_not_fit_are_refused_with_the_parameter_named():
         inherit_from_supernet(build_searched_classifier(arch, DIGITS, 10, se=True),
                               wide.state_dict(), arch)
     with pytest.raises(InheritError, match='no "backbone.layers.0.expand_conv.weight"'):
-        inherit_from_supernet(standalone, {'backbone.stem.0.weight': torch.zeros(1)}, arch)
+        inherit_from_supernet(standalone, {'backbone.stem.conv.weight': torch.zeros(1)}, arch)
 
 
 def test_a_subnet_file_of_another_space_is_refused(tmp_path):
@@ -87,7 +92,7 @@ def test_a_subnet_file_of_another_space_is_refused(tmp_path):
     path.write_text('space: darts\nlayers:\n' + '- [3, 5]\n' * 19)
     with pytest.raises(SubnetFileError, match='other.yaml: the file is for the search space "darts"'):
         SearchedMobileNet(str(path))
-    save_subnet(tmp_path / 'ok.yaml', sample_arch(random.Random(0)))
+    save_subnet(tmp_path / 'ok.yaml', sample_arch(random.Random(0), MacroSpec()))
     assert len(SearchedMobileNet(str(tmp_path / 'ok.yaml'), se=True).layers) == 19
 
 
@@ -106,7 +111,7 @@ def test_extract_subnet_tool_writes_a_checkpoint_that_reproduces_the_path(tmp_pa
     randomise_bn(supernet)
     torch.save(dict(state_dict=supernet.state_dict()), tmp_path / 'supernet.pth')
     arch = sample_arch(random.Random(4))
-    save_subnet(tmp_path / 'net.yaml', arch)
+    save_subnet(tmp_path / 'net.yaml', arch, space=UnifiedSpace(DIGITS))
     out = extract([config, str(tmp_path / 'supernet.pth'), str(tmp_path / 'net.yaml'),
                    '--out', str(tmp_path / 'net.pth')])
     standalone = build_searched_classifier(arch, cfg.model.backbone.macro, 10).eval()

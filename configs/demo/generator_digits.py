@@ -7,7 +7,7 @@ model = dict(
     type='mmsgnas.GeneratorTrainer',
     supernet={{_base_.model}},
     supernet_checkpoint='work_dirs/demo/supernet/epoch_60.pth',
-    generator=dict(type='mmsgnas.ArchitectureGenerator', num_layers=19, channels=32),
+    generator=dict(type='mmsgnas.ArchitectureGenerator', channels=32),
     constraint_range=(6.5, 10.5),   # MFLOPs at 32x32; random architectures span about 6.4..10.6
     input_size=32,
     num_priors=1,

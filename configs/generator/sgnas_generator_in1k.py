@@ -13,7 +13,7 @@ model = dict(
     type='mmsgnas.GeneratorTrainer',
     supernet={{_base_.model}},
     supernet_checkpoint='work_dirs/sgnas_supernet_8xb32_in1k/epoch_50.pth',
-    generator=dict(type='mmsgnas.ArchitectureGenerator', num_layers=19, channels=32),
+    generator=dict(type='mmsgnas.ArchitectureGenerator', channels=32),
     constraint_range=(270.0, 450.0),
     input_size=224,
     num_priors=1,

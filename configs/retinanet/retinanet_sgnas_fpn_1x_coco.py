@@ -18,7 +18,7 @@ model = dict(
         type='mmsgnas.SearchedMobileNet',
         subnet=subnet,
         se=True,
-        act='hswish',
+        act_cfg=dict(type='HSwish'),
         macro=dict(widen_factor=1.0, stem_stride=2, head_channels=1280),
         out_indices=(1, 3, 5),      # stride 8, 16, 32: 40, 96, 320 channels
         frozen_stages=-1,

@@ -1,38 +1,38 @@
-"""Config helpers for the stand-alone classifier of a searched architecture."""
+"""Building the stand-alone classifier of an architecture of any space."""
 import os
-from typing import Sequence, Union
+from typing import Any, Optional
 
-from ..space import Arch
+import torch
 
-SubnetLike = Union[str, os.PathLike, Arch, Sequence[Sequence[int]]]
-
-
-def searched_classifier_cfg(subnet: SubnetLike, macro=None, num_classes: int = 1000,
-                            se: bool = False, act: str = 'relu6') -> dict:
-    """mmpretrain ImageClassifier config: SearchedMobileNet backbone (``se``, ``act``), global
-    average pooling and a linear classifier over the head's channels. ``macro``: a MacroSpec or
-    its keyword dict."""
-    from ..space import MacroSpec, macro_from_cfg
-    if isinstance(subnet, os.PathLike):
-        subnet = os.fspath(subnet)
-    elif not isinstance(subnet, str):
-        subnet = [list(layer) for layer in subnet]
-    if not isinstance(macro, MacroSpec):
-        macro = macro_from_cfg(**dict(macro or {}))
-    return dict(
-        type='mmpretrain.ImageClassifier',
-        backbone=dict(type='mmsgnas.SearchedMobileNet', subnet=subnet, macro=macro, se=se,
-                      act=act),
-        neck=dict(type='mmpretrain.GlobalAveragePooling'),
-        head=dict(type='mmpretrain.LinearClsHead', num_classes=num_classes,
-                  in_channels=macro.scaled_head_channels))
+from ..space import SearchSpace, UnifiedSpace
 
 
-def build_searched_classifier(subnet: SubnetLike, macro=None, num_classes: int = 1000,
-                              se: bool = False, act: str = 'relu6'):
-    """Build the stand-alone classifier of ``subnet`` (see :func:`searched_classifier_cfg`), in
-    mmpretrain's scope whatever the caller's default scope is (its parts have unprefixed
-    defaults such as the data preprocessor and the loss)."""
+def build_standalone_classifier(space: SearchSpace, arch: Any, num_classes: int,
+                                **backbone_kwargs) -> torch.nn.Module:
+    """Build ``space.classifier_cfg(arch, ...)`` in mmpretrain's scope whatever the caller's default
+    scope is (its parts have unprefixed defaults such as the data preprocessor and the loss)."""
     from mmengine.registry import MODELS, DefaultScope
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        return MODELS.build(searched_classifier_cfg(subnet, macro, num_classes, se, act))
+        return MODELS.build(space.classifier_cfg(arch, num_classes, **backbone_kwargs))
+
+
+def count_params(space: SearchSpace, arch: Any, num_classes: int) -> float:
+    """Parameters (M) of the stand-alone classifier, built on the meta device (no memory)."""
+    with torch.device('meta'):
+        model = build_standalone_classifier(space, arch, num_classes)
+    return sum(p.numel() for p in model.parameters()) / 1e6
+
+
+def build_searched_classifier(subnet: Any, macro=None, num_classes: int = 1000, se: bool = False,
+                              act_cfg: Optional[dict] = None) -> torch.nn.Module:
+    """The stand-alone classifier of a unified-space ``subnet`` (a subnet file path or an
+    architecture) with ``macro``: SearchedMobileNet (``se``, ``act_cfg``), global average pooling
+    and a linear classifier."""
+    space = UnifiedSpace(macro)
+    if isinstance(subnet, (str, os.PathLike)):
+        from ..space import load_subnet
+        subnet = load_subnet(subnet, space)[0]
+    kwargs = dict(se=se) if se else {}
+    if act_cfg is not None:
+        kwargs['act_cfg'] = act_cfg
+    return build_standalone_classifier(space, subnet, num_classes, **kwargs)

@@ -1,20 +1,23 @@
-"""Stand-alone weights of one architecture, sliced from a trained unified supernet.
+"""Stand-alone weights of one path, sliced from a trained unified supernet.
 
 The stand-alone block (:class:`MixedKernelMBConv`) computes exactly what the supernet's
-:class:`UnifiedBlock` computes on the same path: the first pointwise conv and its BN are the first
-e*C_in channels of the supernet's; the depthwise convs are the chosen candidates' convs; their
-per-sub-block BNs concatenate into the one BN after the concatenation (BN is per channel); the
-second pointwise conv is the first e*C_in input channels of the supernet's, followed by the shadow
-BN of expansion e. Stem, first block, head conv and classifier are shared as they are.
+:class:`UnifiedBlock` computes on the same path: the first pointwise conv and its norm are the
+first e*C_in channels of the supernet's; depthwise conv i is sub-block i's candidate of its kernel
+size; the sub-blocks' norms concatenate into the one norm after the concatenation (BN is per
+channel); the second pointwise conv is the first e*C_in input channels of the supernet's, followed
+by the shadow norm of expansion e. Stem, first block, head conv and classifier are shared as they
+are (both networks build them the same way).
 """
 from typing import Dict, Mapping
 
 import torch
 from torch import nn
 
-from ..space import MIN_EXPANSION, Arch
+from ..space import Arch
+from ..space.spec import MIN_EXPANSION
 
-BN_ENTRIES = ('weight', 'bias', 'running_mean', 'running_var')
+NORM_ENTRIES = ('weight', 'bias', 'running_mean', 'running_var')
+SUPERNET_NORM = 'bn'   # name of the norm inside the supernet's ConvModules (BN or SyncBN)
 
 
 class InheritError(ValueError):
@@ -29,36 +32,39 @@ def _take(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
 
 
 def standalone_state_from_supernet(supernet_state: Mapping[str, torch.Tensor], arch: Arch,
-                                   prefix: str = 'backbone.') -> Dict[str, torch.Tensor]:
+                                   prefix: str = 'backbone.', expand_norm: str = 'bn',
+                                   project_norm: str = 'bn') -> Dict[str, torch.Tensor]:
     """Map a supernet state dict (keys under ``prefix``, e.g. a SupernetClassifier's) to the state
-    dict of the stand-alone network of ``arch`` (same keys outside the searched layers, e.g. the
-    classifier ``head.fc.*``)."""
+    dict of the stand-alone network of the path ``arch`` (same keys outside the searched layers,
+    e.g. the classifier ``head.fc.*``). ``expand_norm`` / ``project_norm``: the names of the norms
+    inside the stand-alone block's ConvModules ('bn' for BN and SyncBN)."""
     layer_prefix = f'{prefix}layers.'
     out: Dict[str, torch.Tensor] = {k: v for k, v in supernet_state.items()
                                     if not k.startswith(layer_prefix)}
     for index, kernels in enumerate(arch):
-        src, dst = f'{layer_prefix}{index}.', f'{layer_prefix}{index}.'
+        src = dst = f'{layer_prefix}{index}.'
         expand_weight = _take(supernet_state, src + 'expand_conv.weight')
-        channels = expand_weight.shape[1]
-        hidden = channels * len(kernels)
-        out[dst + 'expand.0.weight'] = expand_weight[:hidden]
-        for entry in BN_ENTRIES:
-            out[dst + f'expand.1.{entry}'] = _take(supernet_state, src + f'expand_bn.{entry}')[:hidden]
-        out[dst + 'expand.1.num_batches_tracked'] = _take(
+        hidden = expand_weight.shape[1] * len(kernels)
+        out[dst + 'expand.conv.weight'] = expand_weight[:hidden]
+        for entry in NORM_ENTRIES:
+            out[dst + f'expand.{expand_norm}.{entry}'] = _take(
+                supernet_state, src + f'expand_bn.{entry}')[:hidden]
+        out[dst + f'expand.{expand_norm}.num_batches_tracked'] = _take(
             supernet_state, src + 'expand_bn.num_batches_tracked')
         for sub, kernel in enumerate(kernels):
             out[dst + f'depthwise.{sub}.weight'] = _take(
-                supernet_state, src + f'subblocks.{sub}.k{kernel}.0.weight')
-        for entry in BN_ENTRIES:
-            out[dst + f'depthwise_bn.{entry}'] = torch.cat([
-                _take(supernet_state, src + f'subblocks.{sub}.k{kernel}.1.{entry}')
+                supernet_state, src + f'subblocks.{sub}.k{kernel}.conv.weight')
+        for entry in NORM_ENTRIES:
+            out[dst + f'depthwise_norm.{entry}'] = torch.cat([
+                _take(supernet_state, src + f'subblocks.{sub}.k{kernel}.{SUPERNET_NORM}.{entry}')
                 for sub, kernel in enumerate(kernels)])
-        out[dst + 'depthwise_bn.num_batches_tracked'] = _take(
-            supernet_state, src + f'subblocks.0.k{kernels[0]}.1.num_batches_tracked')
-        out[dst + 'project.0.weight'] = _take(supernet_state, src + 'project_conv.weight')[:, :hidden]
+        out[dst + 'depthwise_norm.num_batches_tracked'] = _take(
+            supernet_state, src + f'subblocks.0.k{kernels[0]}.{SUPERNET_NORM}.num_batches_tracked')
+        out[dst + 'project.conv.weight'] = _take(supernet_state,
+                                                 src + 'project_conv.weight')[:, :hidden]
         shadow = f'{src}shadow_bns.{len(kernels) - MIN_EXPANSION}.'
-        for entry in BN_ENTRIES + ('num_batches_tracked',):
-            out[dst + f'project.1.{entry}'] = _take(supernet_state, shadow + entry)
+        for entry in NORM_ENTRIES + ('num_batches_tracked',):
+            out[dst + f'project.{project_norm}.{entry}'] = _take(supernet_state, shadow + entry)
     return out
 
 
@@ -67,18 +73,20 @@ def inherit_from_supernet(model: nn.Module, supernet_state: Mapping[str, torch.T
     """Load into ``model`` (the stand-alone classifier of ``arch``, or any module whose
     SearchedMobileNet sits under ``prefix``) the weights sliced from ``supernet_state``.
 
-    Only a stand-alone network with the supernet's blocks can inherit (``se=False``,
-    ``act='relu6'``, same macro); anything that does not fit raises :class:`InheritError` naming
-    the parameter and both shapes, before any weight is changed.
+    Only a stand-alone network with the supernet's blocks can inherit (no SE, ReLU6, same macro);
+    anything that does not fit raises :class:`InheritError` naming the parameter and both shapes,
+    before any weight is changed.
     """
     backbone = model.get_submodule(prefix.rstrip('.')) if prefix else model
-    if getattr(backbone, 'se', False) or getattr(backbone, 'act', 'relu6') != 'relu6':
+    act = getattr(backbone, 'act_cfg', {}).get('type', 'ReLU6')
+    if getattr(backbone, 'se', False) or act != 'ReLU6':
         raise InheritError('supernet weights fit only a stand-alone network with the supernet\'s '
-                           f'blocks (se=False, act=\'relu6\'); this one has se={backbone.se}, '
-                           f'act={backbone.act!r}')
+                           f'blocks (se=False, ReLU6); this one has se={backbone.se}, act={act!r}')
     if tuple(getattr(backbone, 'arch', arch)) != tuple(arch):
         raise InheritError('the model was built for another architecture than the one given')
-    state = standalone_state_from_supernet(supernet_state, arch, prefix)
+    first = backbone.layers[0]
+    state = standalone_state_from_supernet(supernet_state, arch, prefix,
+                                           first.expand.norm_name, first.project.norm_name)
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     if missing:

@@ -3,19 +3,39 @@ import contextlib
 from typing import Callable, Iterable, Iterator
 
 import torch
+from mmengine import dist
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 
+def _average_over_ranks(norms) -> None:
+    """Replace each norm's running statistics (a cumulative average over this rank's batches) by
+    the average over every batch of every rank."""
+    for m in norms:
+        count = m.num_batches_tracked.to(torch.float64)
+        stats = torch.cat([m.running_mean.double() * count, m.running_var.double() * count,
+                           count.reshape(1)])
+        dist.all_reduce(stats, op='sum')
+        total = stats[-1]
+        if total > 0:
+            channels = m.running_mean.numel()
+            m.running_mean.copy_(stats[:channels] / total)
+            m.running_var.copy_(stats[channels:2 * channels] / total)
+            m.num_batches_tracked.fill_(int(total))
+
+
 @contextlib.contextmanager
-def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable) -> Iterator[None]:
+def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable,
+                    reduce: bool = False) -> Iterator[None]:
     """Recompute BN running statistics for the architecture ``forward`` runs, then restore them.
 
-    Inside the context every BN layer of ``model`` holds the exact mean and variance of its inputs
-    over ``batches`` (cumulative average: momentum None), collected by calling ``forward(batch)``
-    in train mode without gradients; BN layers that the forward never reaches keep their previous
-    statistics. On exit all statistics, momenta and modes are restored, so a supernet can be
-    recalibrated for one path after another (BN recalibration, paper Sec. 3.3.1).
+    Inside the context every BN layer of ``model`` holds the mean and variance of its inputs
+    averaged over ``batches`` (cumulative average: momentum None), collected by calling
+    ``forward(batch)`` in train mode without gradients; with ``reduce`` the averages are taken over
+    the batches of all ranks (each rank gives its own batches). BN layers that the forward never
+    reaches keep their previous statistics. On exit all statistics, momenta and modes are
+    restored, so a supernet can be recalibrated for one path after another (BN recalibration,
+    paper Sec. 3.3.1).
     """
     norms = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.track_running_stats]
     saved = [(m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone(),
@@ -29,6 +49,8 @@ def recalibrated_bn(model: nn.Module, batches: Iterable, forward: Callable) -> I
         with torch.no_grad():
             for batch in batches:
                 forward(batch)
+        if reduce and dist.get_world_size() > 1:
+            _average_over_ranks(norms)
         for m, (mean, var, *_) in zip(norms, saved):
             if int(m.num_batches_tracked) == 0:  # not on this path: keep what it had
                 m.running_mean.copy_(mean)

@@ -7,7 +7,7 @@ model = dict(
         type='mmsgnas.SearchedMobileNet',
         subnet=None,
         se=True,
-        act='hswish',
+        act_cfg=dict(type='HSwish'),
         macro=dict(widen_factor=1.0, stem_stride=2, head_channels=1280),
         out_indices=(-1, )),
     neck=dict(type='mmpretrain.GlobalAveragePooling'),

@@ -1,4 +1,5 @@
-from .generator_trainer import ConstraintRangeError, GeneratorTrainer
+from .generator_trainer import ConstraintRangeError, GeneratorSettingsError, GeneratorTrainer
 from .supernet_classifier import SupernetClassifier
 
-__all__ = ["ConstraintRangeError", "GeneratorTrainer", "SupernetClassifier"]
+__all__ = ['ConstraintRangeError', 'GeneratorSettingsError', 'GeneratorTrainer',
+           'SupernetClassifier']

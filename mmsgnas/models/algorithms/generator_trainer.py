@@ -1,21 +1,24 @@
-"""Training the architecture generator on a frozen supernet (paper Algorithm 1)."""
+"""Training the architecture generator on a frozen supernet (paper Algorithm 1), for any space."""
 import contextlib
 import random
-from typing import ContextManager, Dict, List, Optional, Sequence, Tuple
+from typing import Any, ContextManager, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
-from ...cost import build_cost_table, project_to_budget
+from ...cost import Projection, project_to_budget
 from ...registry import MODELS
-from ..utils import batch_statistics
-from ...space import Arch, decode, encode, sample_arch
 from ...utils import safe_torch_load
+from ..utils import batch_statistics
 
 
 class ConstraintRangeError(ValueError):
-    """A FLOPs constraint outside the range the generator was trained for."""
+    """A cost constraint outside the range the generator was trained for."""
+
+
+class GeneratorSettingsError(ValueError):
+    """A generator checkpoint used with a config it was not trained with."""
 
 
 @MODELS.register_module()
@@ -24,23 +27,28 @@ class GeneratorTrainer(BaseModel):
 
     Each training step draws a target uniformly from ``constraint_range`` (MFLOPs; one per batch
     or one per sample, see ``target_sampling``), computes alpha = G(C, B), Gumbel-softmax weights
-    per sub-block at temperature :attr:`tau`, Cost(alpha) (Eq. 9) from :mod:`mmsgnas.cost`, and the
-    supernet's output under those weights. loss = CE + loss_weight * L_C with the relative squared
-    error L_C = ((Cost - C) / C)^2, weighted ``over_weight`` times when over budget (the authors
+    per decision at temperature :attr:`tau`, structured by the space (a unified layer ends at its
+    first skip), Cost(alpha) (Eq. 9) from the space's cost table, and the supernet's output under
+    those weights. loss = CE + loss_weight * L_C with the relative squared error
+    L_C = ((Cost - C) / C)^2, weighted ``over_weight`` times when over budget (the authors
     penalise exceeding the budget 1.2x). Only the generator has trainable parameters; the supernet
     stays in eval mode and its weights and running statistics never change.
 
+    The space, the cost table and the shapes come from the supernet backbone (``backbone.space``),
+    so the same trainer serves the unified space and NAS-Bench-201.
+
     By default each batch runs one architecture and the supernet's BNs normalise with that batch's
     statistics: a decoded architecture is evaluated after BN recalibration, so that is the accuracy
-    the generator should learn to maximise (with the supernet's running statistics, averaged over
-    random paths, it learns to pick architectures that suit those averages instead).
+    the generator should learn to maximise.
 
-    The random priors (one per key of the range, canonical architectures within 2 % of the key) are
-    buffers, saved with the checkpoint, so generation is reproducible.
+    The random priors (one per key of the range, architectures within 2 % of the key) are buffers,
+    saved with the checkpoint, so generation is reproducible. The checkpoint also records the
+    constraint range, input size and space; loading it into a model built with other settings is
+    refused (:class:`GeneratorSettingsError`).
 
     Args:
         supernet: config of a :class:`SupernetClassifier`.
-        generator: config of an :class:`ArchitectureGenerator`.
+        generator: config of an :class:`ArchitectureGenerator` (its shapes come from the space).
         supernet_checkpoint: trained supernet weights (mmengine checkpoint or state dict).
         constraint_range: (C_L, C_H) in MFLOPs.
         input_size: input resolution the FLOPs are counted at.
@@ -48,13 +56,14 @@ class GeneratorTrainer(BaseModel):
         gumbel_hard: straight-through Gumbel-softmax (one-hot sampled architectures forward, soft
             gradients backward) instead of the soft mixture of the paper.
         val_targets: number of evenly spaced targets decoded and evaluated during validation.
-        target_sampling: 'sample' draws a target (and Gumbel noise) per sample, so every batch
-            covers the range; 'batch' draws one per batch, so the whole batch runs one
-            architecture (the authors' code; under DDP each rank draws its own).
+        target_sampling: 'sample' draws a target (and Gumbel noise) per sample; 'batch' one per
+            batch, so the whole batch runs one architecture (the authors' code; under DDP each rank
+            draws its own).
         supernet_bn: 'running' normalises with the supernet's running statistics (eval mode);
             'batch' with the statistics of the batch under the sampled architecture (running
             statistics untouched), which is what BN recalibration gives a decoded architecture.
-            'batch' needs ``target_sampling='batch'``, otherwise the statistics mix architectures.
+            'batch' needs ``target_sampling='batch'``.
+        tolerance: relative budget tolerance of the projection in validation and generation.
     """
 
     def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
@@ -62,17 +71,21 @@ class GeneratorTrainer(BaseModel):
                  prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
                  tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19,
                  target_sampling: str = 'batch', supernet_bn: str = 'batch',
-                 data_preprocessor: Optional[dict] = None, init_cfg=None) -> None:
+                 tolerance: float = 0.01, data_preprocessor: Optional[dict] = None,
+                 init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.supernet = MODELS.build(supernet)
         self.supernet_checkpoint = supernet_checkpoint
         for param in self.supernet.parameters():
             param.requires_grad_(False)
-        self.generator = MODELS.build(generator)
-        backbone = self.supernet.backbone
-        self.cost_table = build_cost_table(backbone.macro, input_size, self.supernet.head.num_classes)
+        self.space = self.supernet.backbone.space
+        self.generator = MODELS.build(generator, default_args=dict(
+            decision_shape=self.space.decision_shape, map_shape=self.space.map_shape,
+            allowed=self.space.allowed()))
+        self.input_size = int(input_size)
+        self.cost_table = self.space.cost_table(self.input_size, self.supernet.head.num_classes)
         low, high = (float(v) for v in constraint_range)
-        space_low, space_high = self.cost_table.min_mflops(), self.cost_table.max_mflops()
+        space_low, space_high = self.cost_table.min_cost(), self.cost_table.max_cost()
         if not space_low <= low < high <= space_high:
             raise ConstraintRangeError(
                 f'constraint_range {low}..{high} MFLOPs must be increasing and inside the range of '
@@ -88,12 +101,32 @@ class GeneratorTrainer(BaseModel):
         self.target_sampling, self.supernet_bn = target_sampling, supernet_bn
         self.loss_weight, self.over_weight, self.tau = loss_weight, over_weight, tau
         self.gumbel_hard = gumbel_hard
-        self.val_targets = val_targets
+        self.val_targets, self.tolerance = val_targets, tolerance
         keys, priors = self.sample_priors(num_priors, prior_seed)
         self.register_buffer('prior_keys', torch.tensor(keys, dtype=torch.float32))
-        self.register_buffer('priors', torch.stack([encode(a) for a in priors]))
+        self.register_buffer('priors', torch.stack([self.space.encode(a) for a in priors]))
+        self._grid: Optional[dict] = None         # validation grid of the current weights
+        self._grid_archs: List[Any] = []
+        self._grid_pending = False                # the grid is yet to be sent this evaluation
 
     # -- set-up ------------------------------------------------------------------------------
+    def settings(self) -> Dict[str, Any]:
+        """What the checkpoint must have been trained with (compared on load)."""
+        return dict(constraint_range=list(self.constraint_range), input_size=self.input_size,
+                    space=self.space.settings(), num_classes=self.cost_table.num_classes)
+
+    def get_extra_state(self) -> Dict[str, Any]:
+        return dict(settings=self.settings())
+
+    def set_extra_state(self, state: Dict[str, Any]) -> None:
+        saved = (state or {}).get('settings')
+        own = self.settings()
+        if saved is not None and saved != own:
+            differ = [f'{k}: checkpoint {saved.get(k)!r}, config {v!r}'
+                      for k, v in own.items() if saved.get(k) != v]
+            raise GeneratorSettingsError('the generator checkpoint was trained with other '
+                                         'settings than this config: ' + '; '.join(differ))
+
     def init_weights(self) -> None:
         """Initialise the generator and load the trained supernet (the runner calls this once
         after building; a resumed or ``load_from`` checkpoint then overwrites both)."""
@@ -117,16 +150,16 @@ class GeneratorTrainer(BaseModel):
                              f'({len(missing)} missing, {len(mismatched)} mismatched: {detail})')
         self.supernet.load_state_dict({k: state[k] for k in own})
 
-    def sample_priors(self, num_priors: int, seed: int) -> Tuple[List[float], List[Arch]]:
-        """One random canonical architecture within 2 % of each of ``num_priors`` keys evenly
-        spaced over the constraint range (the middle of the range for one prior)."""
+    def sample_priors(self, num_priors: int, seed: int) -> Tuple[List[float], List[Any]]:
+        """One random architecture within 2 % of each of ``num_priors`` keys evenly spaced over
+        the constraint range (the middle of the range for one prior)."""
         low, high = self.constraint_range
         keys = [low + (high - low) * (i + 0.5) / num_priors for i in range(num_priors)]
         rng, priors = random.Random(seed), []
         for key in keys:
             for _ in range(100000):
-                arch = sample_arch(rng, self.supernet.backbone.num_layers)
-                if abs(self.cost_table.arch_mflops(arch) - key) <= 0.02 * key:
+                arch = self.space.sample(rng)
+                if abs(self.cost_table.arch_cost(arch) - key) <= 0.02 * key:
                     priors.append(arch)
                     break
             else:
@@ -137,6 +170,8 @@ class GeneratorTrainer(BaseModel):
     def train(self, mode: bool = True) -> 'GeneratorTrainer':
         super().train(mode)
         self.supernet.eval()  # frozen: BN statistics and dropout stay as trained
+        if not mode:
+            self._grid_pending = True   # a new evaluation starts
         return self
 
     # -- generation ----------------------------------------------------------------------------
@@ -149,28 +184,34 @@ class GeneratorTrainer(BaseModel):
                 'pass extrapolate=True (tools/search.py --extrapolate) to generate anyway')
 
     def prior_for(self, targets: torch.Tensor) -> torch.Tensor:
-        """[B] targets (MFLOPs) -> [B, L, 6, 4] priors (the prior of the nearest key)."""
+        """[B] targets (MFLOPs) -> [B, D, K] priors (the prior of the nearest key)."""
         index = (targets[:, None] - self.prior_keys[None]).abs().argmin(dim=1)
         return self.priors[index]
 
     def generate_logits(self, targets: torch.Tensor) -> torch.Tensor:
-        """[B] targets in MFLOPs -> [B, L, 6, 4] logits (one batched forward of G)."""
+        """[B] targets in MFLOPs -> [B, D, K] logits (one batched forward of G)."""
         low, high = self.constraint_range
         normalised = (targets - low) / (high - low)
         return self.generator(normalised, self.prior_for(targets))
 
     @torch.no_grad()
     def generate(self, targets: Sequence[float], tolerance: Optional[float] = 0.01,
-                 extrapolate: bool = False) -> List[Arch]:
-        """Architectures for the given MFLOPs targets: argmax decoding, then (unless
-        ``tolerance`` is None) projection onto each budget within ``tolerance``."""
+                 extrapolate: bool = False) -> List[Projection]:
+        """One :class:`Projection` per MFLOPs target, from one batched forward: the argmax
+        decoding (``raw_arch``) and, unless ``tolerance`` is None, its projection onto the budget
+        within ``tolerance`` (``arch``; the raw one when None)."""
         targets = torch.as_tensor(targets, dtype=torch.float32, device=self.priors.device)
         self.check_targets(targets, extrapolate)
         logits = self.generate_logits(targets)
         if tolerance is None:
-            return [decode(l) for l in logits]
-        return [project_to_budget(l, self.cost_table, float(t), tolerance)[0]
-                for l, t in zip(logits, targets)]
+            out = []
+            for row in logits:
+                arch = self.space.decode(row)
+                cost = self.cost_table.arch_cost(arch)
+                out.append(Projection(arch, arch, 0, cost, cost))
+            return out
+        return [project_to_budget(row, self.cost_table, float(t), tolerance)
+                for row, t in zip(logits, targets)]
 
     # -- training and validation ---------------------------------------------------------------
     def normalisation(self) -> ContextManager:
@@ -194,43 +235,52 @@ class GeneratorTrainer(BaseModel):
 
     def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
         """inputs: [B, 3, H, W] images of the held-out split."""
+        self._grid = None   # the generator changes with this step
         low, high = self.constraint_range
         draws = inputs.shape[0] if self.target_sampling == 'sample' else 1
         targets = low + (high - low) * torch.rand(draws, device=inputs.device)
         weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau,
                                    hard=self.gumbel_hard, dim=-1)
-        cost = self.cost_table.soft_mflops(weights)
-        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1, -1)), \
+        weights = self.space.structure(weights)
+        cost = self.cost_table.soft_cost(weights)
+        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1)), \
                 self.normalisation():
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
         return dict(loss_cls=losses['loss'],
                     loss_constraint=self.loss_weight * self.constraint_loss(cost, targets),
                     flops_rel_error=((cost - targets).abs() / targets).mean().detach())
 
-    def val_grid(self) -> torch.Tensor:
-        low, high = self.constraint_range
-        return torch.linspace(low, high, self.val_targets, device=self.priors.device)
+    def val_grid(self) -> dict:
+        """The validation grid of the current generator: ``val_targets`` evenly spaced targets,
+        their projected and raw architectures and FLOPs (computed once per generator state)."""
+        if self._grid is None:
+            low, high = self.constraint_range
+            targets = torch.linspace(low, high, self.val_targets).tolist()
+            projections = self.generate(targets, self.tolerance)
+            self._grid = dict(
+                targets=targets, flops=[p.cost for p in projections],
+                raw_flops=[p.raw_cost for p in projections],
+                steps=[p.steps for p in projections],
+                archs=[self.space.to_text(p.arch) for p in projections],
+                raw_archs=[self.space.to_text(p.raw_arch) for p in projections])
+            self._grid_archs = [p.arch for p in projections]
+        return self._grid
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List[dict]:
-        """For each sample, the prediction of every validation-grid architecture; each output also
-        carries the grid (targets, FLOPs) for :class:`GeneratorMetric`. With
-        ``supernet_bn='batch'`` the architectures normalise with the statistics of the validation
-        batch, as they did in training."""
-        targets = self.val_grid()
-        archs = self.generate(targets.tolist())
-        flops = [self.cost_table.arch_mflops(a) for a in archs]
-        raw_flops = [self.cost_table.arch_mflops(a)
-                     for a in self.generate(targets.tolist(), tolerance=None)]
+        """For each sample, the prediction of every validation-grid architecture. The grid itself
+        (targets, FLOPs, architectures) rides on the first output of each evaluation only, for
+        :class:`GeneratorMetric`. With ``supernet_bn='batch'`` the architectures normalise with
+        the statistics of the validation batch, as they did in training."""
+        grid = self.val_grid()
         predictions = []
-        for arch in archs:
+        for arch in self._grid_archs:
             with self.supernet.backbone.using(arch), self.normalisation():
                 predictions.append(self.supernet.head.predict(self.supernet.extract_feat(inputs)))
-        outputs = []
-        for index, sample in enumerate(data_samples):
-            outputs.append(dict(
-                gt_label=int(sample.gt_label.item()),
-                pred_labels=[int(p[index].pred_label.item()) for p in predictions],
-                targets=targets.tolist(), flops=flops, raw_flops=raw_flops,
-                archs=[a.to_lists() for a in archs]))
+        outputs = [dict(gt_label=int(sample.gt_label.item()),
+                        pred_labels=[int(p[index].pred_label.item()) for p in predictions])
+                   for index, sample in enumerate(data_samples)]
+        if self._grid_pending and outputs:
+            outputs[0]['grid'] = grid
+            self._grid_pending = False
         return outputs

@@ -1,4 +1,4 @@
-"""The macro structure shared by the supernet and the stand-alone searched network."""
+"""The macro structure shared by the unified supernet and the stand-alone searched network."""
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...space import MacroSpec, macro_from_cfg
-from ..ops import conv_bn_act, first_block
+from ..ops import conv_norm_act, first_block
 
 
 class SearchSpaceBackbone(BaseModule):
@@ -17,16 +17,21 @@ class SearchSpaceBackbone(BaseModule):
     (consecutive layers with the same width: for the ImageNet macro 6 stages at strides
     4, 8, 16, 16, 32, 32 with 32, 40, 80, 96, 192, 320 channels) and ``S`` (or -1) is the head conv
     (1280 channels). ``frozen_stages=k`` freezes the stem and first block (k >= 0) and stages
-    0..k-1; ``norm_eval`` keeps BN layers in eval mode during training.
+    0..k-1; ``norm_eval`` keeps norm layers in eval mode during training.
 
     Args:
         macro: a MacroSpec or its keyword arguments (widen_factor, stem_stride, head_channels, ...).
-        act: activation of the stem, first block and head, 'relu6' or 'hswish'.
+        conv_cfg, norm_cfg: as mmcv's ConvModule (plain conv, BN by default; e.g.
+            ``dict(type='SyncBN')`` or ``dict(type='BN', requires_grad=False)``).
+        act_cfg: activation of the stem, first block and head (ReLU6 by default).
+        with_cp: gradient checkpointing of the searchable layers (stand-alone network).
     """
 
     def __init__(self, macro: Union[MacroSpec, dict, None] = None,
                  out_indices: Sequence[int] = (-1,), frozen_stages: int = -1,
-                 norm_eval: bool = False, act: str = 'relu6',
+                 norm_eval: bool = False, conv_cfg: Optional[dict] = None,
+                 norm_cfg: Optional[dict] = None, act_cfg: Optional[dict] = None,
+                 with_cp: bool = False,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if init_cfg is None:
             init_cfg = [dict(type='Kaiming', layer='Conv2d'),
@@ -44,16 +49,20 @@ class SearchSpaceBackbone(BaseModule):
             raise ValueError(f'frozen_stages={frozen_stages} outside -1..{len(self.stages)}')
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
-        self.act = act
+        self.conv_cfg, self.norm_cfg = conv_cfg, norm_cfg or dict(type='BN')
+        self.act_cfg = act_cfg or dict(type='ReLU6')
+        self.with_cp = with_cp
 
         macro = self.macro
-        self.stem = conv_bn_act(3, macro.scaled_stem_channels, 3, macro.stem_stride, act=act)
+        layer_cfg = dict(conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg)
+        self.stem = conv_norm_act(3, macro.scaled_stem_channels, 3, macro.stem_stride,
+                                  act_cfg=self.act_cfg, **layer_cfg)
         self.first_block = first_block(macro.scaled_stem_channels, macro.scaled_first_channels,
-                                       act=act)
+                                       act_cfg=self.act_cfg, **layer_cfg)
         self.layers = nn.ModuleList(self.make_layer(index, spec)
                                     for index, spec in enumerate(macro.layers))
-        self.head = conv_bn_act(macro.layers[-1].out_channels, macro.scaled_head_channels, 1,
-                                act=act)
+        self.head = conv_norm_act(macro.layers[-1].out_channels, macro.scaled_head_channels, 1,
+                                  act_cfg=self.act_cfg, **layer_cfg)
         self._freeze_stages()
 
     @property

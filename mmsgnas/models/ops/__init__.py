@@ -1,6 +1,5 @@
-from .layers import conv_bn_act, first_block
+from .layers import conv_norm_act, first_block
 from .mixed_mbconv import MixedKernelMBConv
-from .squeeze_excite import SqueezeExcite
-from .unified_block import UnifiedBlock
+from .unified_block import UnifiedBlock, first_channels_of
 
-__all__ = ["conv_bn_act", "first_block", "MixedKernelMBConv", "SqueezeExcite", "UnifiedBlock"]
+__all__ = ['conv_norm_act', 'first_block', 'first_channels_of', 'MixedKernelMBConv', 'UnifiedBlock']

@@ -1,40 +1,67 @@
 """The unified block of the SGNAS supernet (paper Sec. 3.3, Fig. 3 and 4)."""
-from typing import Sequence, Union
+import copy
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
 from torch import nn
 
-from ...space import KERNEL_SIZES, MAX_EXPANSION, MIN_EXPANSION, NUM_SUBBLOCKS, SKIP
-from .layers import conv_bn_act
+from ...space.spec import KERNEL_SIZES, MAX_EXPANSION, MIN_EXPANSION, NUM_CHOICES, NUM_SUBBLOCKS, SKIP
+from .layers import conv_norm_act
+
+
+def first_channels_of(norm: nn.Module, channels: int) -> nn.Module:
+    """A view of a norm layer restricted to its first ``channels`` channels: a shallow copy whose
+    parameters and buffers are slices of the original's (so gradients and running-statistics
+    updates land in the original). Works for every per-channel norm (BatchNorm, and SyncBatchNorm
+    after ``convert_sync_batchnorm``), so a channel slice never bypasses the configured norm."""
+    if channels == norm.num_features:
+        return norm
+    view = copy.copy(norm)
+    view.__dict__['_parameters'] = {k: (None if v is None else v[:channels])
+                                    for k, v in norm._parameters.items()}
+    view.__dict__['_buffers'] = {
+        k: (v if v is None or v.dim() == 0 else v[:channels]) for k, v in norm._buffers.items()}
+    view.num_features = channels
+    return view
 
 
 class UnifiedBlock(nn.Module):
     """Inverted bottleneck whose depthwise stage is split into 6 sub-blocks.
 
-    pointwise C_in -> 6*C_in (BN, ReLU6); the 6*C_in channels split into 6 parts of C_in, part i
-    through sub-block i (depthwise k3, k5 or k7 with its own weights, BN and ReLU6, or skip);
-    pointwise 6*C_in -> C_out; one shadow BN per expansion rate 2..6; residual when stride 1 and
+    pointwise C_in -> 6*C_in (norm, ReLU6); the 6*C_in channels split into 6 parts of C_in, part i
+    through sub-block i (depthwise k3, k5 or k7 with its own weights, norm and ReLU6, or skip);
+    pointwise 6*C_in -> C_out; one shadow norm per expansion rate 2..6; residual when stride 1 and
     C_in == C_out.
 
-    ``forward(x, choice)`` runs either a discrete layer choice (a canonical tuple of kernel sizes:
-    only the active sub-blocks and the matching slices of the pointwise convs are computed) or soft
-    per-sub-block weights of shape [B, 6, 4] over [k3, k5, k7, skip] (every candidate computed and
-    mixed; the shadow BNs of the two expansion rates around the expected one are interpolated).
+    ``forward(x, choice)`` runs either a discrete layer path (kernel sizes of sub-blocks 0..e-1 in
+    order; only those sub-blocks and the matching slices of the pointwise convs are computed) or
+    soft per-sub-block weights of shape [B, 6, 4] over [k3, k5, k7, skip], structured so that a
+    skipped sub-block is followed by skipped ones (``UnifiedSpace.structure``): every candidate is
+    computed and mixed, the shadow norms of the two expansion rates around the expected one are
+    interpolated. On one-hot weights both forwards compute the same function.
+
+    Args:
+        norm_cfg: config of every norm layer (mmcv ``build_norm_layer``), BN by default.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int) -> None:
+    def __init__(self, in_channels: int, out_channels: int, stride: int,
+                 norm_cfg: Optional[dict] = None) -> None:
         super().__init__()
+        norm_cfg = norm_cfg or dict(type='BN')
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.use_residual = stride == 1 and in_channels == out_channels
         hidden = in_channels * NUM_SUBBLOCKS
         self.expand_conv = nn.Conv2d(in_channels, hidden, 1, bias=False)
-        self.expand_bn = nn.BatchNorm2d(hidden)
+        self.expand_bn = build_norm_layer(norm_cfg, hidden)[1]
         self.subblocks = nn.ModuleList(
-            nn.ModuleDict({f'k{k}': conv_bn_act(in_channels, in_channels, k, stride, in_channels)
+            nn.ModuleDict({f'k{k}': conv_norm_act(in_channels, in_channels, k, stride,
+                                                  groups=in_channels, norm_cfg=norm_cfg,
+                                                  act_cfg=dict(type='ReLU6'))
                            for k in KERNEL_SIZES}) for _ in range(NUM_SUBBLOCKS))
         self.project_conv = nn.Conv2d(hidden, out_channels, 1, bias=False)
-        self.shadow_bns = nn.ModuleList(nn.BatchNorm2d(out_channels)
+        self.shadow_bns = nn.ModuleList(build_norm_layer(norm_cfg, out_channels)[1]
                                         for _ in range(MIN_EXPANSION, MAX_EXPANSION + 1))
 
     def forward(self, x: torch.Tensor, choice: Union[Sequence[int], torch.Tensor]) -> torch.Tensor:
@@ -45,19 +72,10 @@ class UnifiedBlock(nn.Module):
         return out + x if self.use_residual else out
 
     def _expand(self, x: torch.Tensor, channels: int) -> torch.Tensor:
-        """First pointwise conv and its BN restricted to the first ``channels`` outputs (BN is per
-        channel, so a slice computes exactly what the full layer computes on those channels)."""
-        bn = self.expand_bn
+        """First pointwise conv and its norm restricted to the first ``channels`` outputs (the
+        norm is per channel, so a slice computes exactly what the full layer computes there)."""
         y = F.conv2d(x, self.expand_conv.weight[:channels])
-        training = self.training and bn.training
-        momentum = 0.0
-        if training:  # as nn.BatchNorm2d: momentum None means a cumulative average
-            bn.num_batches_tracked.add_(1)
-            momentum = bn.momentum if bn.momentum is not None else \
-                1.0 / float(bn.num_batches_tracked)
-        y = F.batch_norm(y, bn.running_mean[:channels], bn.running_var[:channels],
-                         bn.weight[:channels], bn.bias[:channels], training, momentum, bn.eps)
-        return F.relu6(y)
+        return F.relu6(first_channels_of(self.expand_bn, channels)(y))
 
     def _forward_discrete(self, x: torch.Tensor, kernels: tuple) -> torch.Tensor:
         expansion = len(kernels)
@@ -68,21 +86,29 @@ class UnifiedBlock(nn.Module):
         return self.shadow_bns[expansion - MIN_EXPANSION](y)
 
     def _forward_soft(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        if tuple(weights.shape[1:]) != (NUM_SUBBLOCKS, len(KERNEL_SIZES) + 1):
-            raise ValueError(f'soft weights must be [B, {NUM_SUBBLOCKS}, {len(KERNEL_SIZES) + 1}], '
-                             f'got {tuple(weights.shape)}')
+        if tuple(weights.shape[1:]) != (NUM_SUBBLOCKS, NUM_CHOICES):
+            raise ValueError(f'soft weights must be [B, {NUM_SUBBLOCKS}, {NUM_CHOICES}], '
+                             f'got {list(weights.shape)}')
         parts = self._expand(x, NUM_SUBBLOCKS * self.in_channels).chunk(NUM_SUBBLOCKS, dim=1)
         mixed = []
         for i, part in enumerate(parts):
             w = weights[:, i, :, None, None, None]
-            mixed.append(sum(w[:, c] * self.subblocks[i][f'k{k}'](part)
-                             for c, k in enumerate(KERNEL_SIZES)))
+            out = 0
+            for c, k in enumerate(KERNEL_SIZES):
+                if bool((w[:, c] != 0).any()):
+                    out = out + w[:, c] * self.subblocks[i][f'k{k}'](part)
+            if not isinstance(out, torch.Tensor):   # skipped in every sample of the batch
+                out = part.new_zeros(part.shape[0], part.shape[1], *self._out_size(part))
+            mixed.append(out)
         y = self.project_conv(torch.cat(mixed, dim=1))
         return self._mix_shadow_bns(y, NUM_SUBBLOCKS - weights[:, :, SKIP].sum(dim=1))
 
+    def _out_size(self, x: torch.Tensor) -> tuple:
+        return tuple((s - 1) // self.stride + 1 for s in x.shape[-2:])
+
     def _mix_shadow_bns(self, y: torch.Tensor, expansion: torch.Tensor) -> torch.Tensor:
-        """Per sample, interpolate linearly between the shadow BNs of floor(e) and ceil(e) for the
-        expected expansion rate e (exactly one BN when e is an integer)."""
+        """Per sample, interpolate linearly between the shadow norms of floor(e) and ceil(e) for the
+        expected expansion rate e (exactly one norm when e is an integer)."""
         position = (expansion - MIN_EXPANSION).clamp(0, MAX_EXPANSION - MIN_EXPANSION)
         coeffs = torch.relu(1 - (position[:, None] -
                                  torch.arange(len(self.shadow_bns), device=y.device)).abs())
