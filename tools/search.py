@@ -1,4 +1,4 @@
-"""Search: generate architectures with a trained generator, or run a baseline search loop.
+"""Search: generate architectures with a trained generator, or run a search loop.
 
 Generation (CONFIG is a generator-training config, CHECKPOINT a checkpoint it wrote, which holds
 the frozen supernet, the generator and the random prior):
@@ -7,14 +7,15 @@ the frozen supernet, the generator and the random prior):
         [--out-dir DIR] [--tolerance 0.01 | --no-projection] [--extrapolate] [--cfg-options ...]
 
   All architectures come from one batched forward pass. Writes one subnet file per constraint,
-  summary.csv, summary.md and flops.png (target vs generated FLOPs) into --out-dir (default:
-  work_dirs/<config>/generated). A constraint outside the trained range is refused unless
-  --extrapolate is given (then a warning is printed).
+  summary.csv, summary.md (raw argmax and projected FLOPs side by side) and flops.png into
+  --out-dir (default: work_dirs/<config>/generated); an existing --out-dir is replaced only if it
+  is an earlier generation output. A constraint outside the trained range is refused unless
+  --extrapolate is given.
 
-Search loops (CONFIG has a ``search_cfg``: random search or evolution; CHECKPOINT is the trained
-supernet):
+Search loops (CONFIG has a ``search_cfg``: random search, evolution, REA, WeakNAS; CHECKPOINT is
+the trained supernet, or nothing for a query-mode config that scores by benchmark look-up):
 
-    python tools/search.py CONFIG SUPERNET_CKPT [--work-dir DIR] [--resume] [--cfg-options ...]
+    python tools/search.py CONFIG [SUPERNET_CKPT] [--work-dir DIR] [--resume] [--cfg-options ...]
     bash tools/dist_search.sh CONFIG SUPERNET_CKPT GPUS [args]
 
   Writes best_subnet.yaml, candidates.csv and search_state.json into
@@ -23,23 +24,48 @@ supernet):
 import argparse
 import os
 import warnings
+from typing import List, Optional
 
 import numpy as np
 from mmengine.config import Config, DictAction
 
-from mmsgnas.engine import (build_search_runner, generate_subnets, load_generator,
+from mmsgnas.engine import (build_search_runner, generate_subnets, is_query_mode, load_generator,
                             run_search_loop, search_cfg_of, write_generation)
 from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
+
+
+def positive_count(text: str) -> int:
+    """NUM of --range: a whole number >= 1 (3 and 3.0 are accepted, 2.5 is not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'NUM must be a whole number, got {text!r}')
+    if value != int(value) or value < 1:
+        raise argparse.ArgumentTypeError(f'NUM must be a whole number >= 1, got {text!r}')
+    return int(value)
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number of MFLOPs, got {text!r}')
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f'a constraint must be a positive number, got {text!r}')
+    return value
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser.add_argument('checkpoint', nargs='?',
+                        help='generator checkpoint, or trained supernet for a search loop '
+                        '(none for a query-mode search)')
     generation = parser.add_argument_group('generation (generator configs)')
     targets = generation.add_mutually_exclusive_group()
-    targets.add_argument('--constraints', type=float, nargs='+', help='targets in MFLOPs')
-    targets.add_argument('--range', type=float, nargs=3, metavar=('LOW', 'HIGH', 'NUM'),
+    targets.add_argument('--constraints', type=positive_float, nargs='+',
+                         help='targets in MFLOPs')
+    targets.add_argument('--range', nargs=3, metavar=('LOW', 'HIGH', 'NUM'),
                          help='NUM evenly spaced targets from LOW to HIGH MFLOPs')
     generation.add_argument('--out-dir')
     generation.add_argument('--tolerance', type=float, default=0.01,
@@ -56,6 +82,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     loops.add_argument('--local_rank', '--local-rank', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
+    if args.range is not None:
+        try:
+            low, high = positive_float(args.range[0]), positive_float(args.range[1])
+            num = positive_count(args.range[2])
+        except argparse.ArgumentTypeError as err:
+            parser.error(f'--range: {err}')
+        if high < low or (num > 1 and high == low):
+            parser.error(f'--range: HIGH ({high:g}) must be above LOW ({low:g})')
+        args.range = (low, high, num)
+    if args.tolerance <= 0:
+        parser.error(f'--tolerance must be positive, got {args.tolerance:g}')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -65,15 +102,20 @@ def config_name(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
+def target_list(args: argparse.Namespace) -> List[float]:
+    if args.range:
+        low, high, num = args.range
+        return np.linspace(low, high, num).tolist()
+    return list(args.constraints)
+
+
 def generate(args: argparse.Namespace, cfg: Config) -> list:
     if not (args.constraints or args.range):
         raise SystemExit(f'{args.config} is a generator config: give --constraints or --range')
+    if args.checkpoint is None:
+        raise SystemExit(f'{args.config} is a generator config: give the generator checkpoint')
+    targets = target_list(args)
     model = load_generator(cfg, args.checkpoint)
-    if args.range:
-        low, high, num = args.range
-        targets = np.linspace(low, high, int(num)).tolist()
-    else:
-        targets = args.constraints
     low, high = model.constraint_range
     outside = [t for t in targets if not low <= t <= high]
     if outside and args.extrapolate:
@@ -81,11 +123,20 @@ def generate(args: argparse.Namespace, cfg: Config) -> list:
     tolerance = None if args.no_projection else args.tolerance
     subnets, seconds = generate_subnets(model, targets, tolerance, args.extrapolate)
     out_dir = args.out_dir or os.path.join('work_dirs', config_name(args.config), 'generated')
-    write_generation(out_dir, subnets, dict(generator=os.path.abspath(args.checkpoint)))
-    errors = [abs(s.flops - s.constraint) / s.constraint * 100 for s in subnets]
-    print(f'generated {len(subnets)} architectures in {seconds:.3f} s '
-          f'(one batched forward + decoding); mean |FLOPs - target| {np.mean(errors):.2f}%, '
-          f'max {np.max(errors):.2f}%; written to {out_dir}')
+    write_generation(out_dir, subnets, dict(generator=os.path.abspath(args.checkpoint)),
+                     model.space)
+    raw = [abs(s.raw_flops - s.constraint) / s.constraint * 100 for s in subnets]
+    final = [abs(s.flops - s.constraint) / s.constraint * 100 for s in subnets]
+    projected = [s for s in subnets if s.steps]
+    print(f'generated {len(subnets)} architectures in {seconds:.3f} s (one batched forward + '
+          f'decoding); generator alone (argmax): mean |FLOPs - target| {np.mean(raw):.2f}%, max '
+          f'{np.max(raw):.2f}%')
+    if tolerance is not None:
+        print(f'projection onto the budget (tolerance {100 * tolerance:g}%) changed '
+              f'{len(projected)} of {len(subnets)} architectures '
+              f'({sum(s.steps for s in projected)} decisions in all); final mean '
+              f'{np.mean(final):.2f}%, max {np.max(final):.2f}%')
+    print(f'written to {out_dir}')
     return subnets
 
 
@@ -93,9 +144,16 @@ def search(args: argparse.Namespace, cfg: Config, search_cfg: dict):
     if args.constraints or args.range:
         raise SystemExit(f'{args.config} configures a search loop; --constraints/--range are for '
                          'generator configs (set search_cfg.flops_budget instead)')
-    cfg.launcher = args.launcher
     work_dir = args.work_dir or cfg.get('work_dir') or os.path.join('work_dirs',
                                                                    config_name(args.config))
+    if is_query_mode(search_cfg):
+        out_dir = os.path.join(work_dir, search_cfg.get('out_dir') or 'search')
+        loop = run_search_loop(None, search_cfg, resume=args.resume,
+                               scope=cfg.get('default_scope'), out_dir=out_dir)
+        return loop.best
+    if args.checkpoint is None:
+        raise SystemExit(f'{args.config} scores candidates on a supernet: give its checkpoint')
+    cfg.launcher = args.launcher
     setup_cpu_distributed(cfg)
     runner = build_search_runner(cfg, args.checkpoint, work_dir, args.launcher)
     loop = run_search_loop(runner, search_cfg, resume=args.resume)
@@ -103,7 +161,7 @@ def search(args: argparse.Namespace, cfg: Config, search_cfg: dict):
     return loop.best
 
 
-def main(argv=None):
+def main(argv: Optional[list] = None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:

@@ -1,6 +1,8 @@
 """Loading trained weights into a built model, refusing checkpoints of another model."""
 import os
 
+from mmengine.model import is_model_wrapper
+
 from torch import nn
 
 
@@ -12,7 +14,7 @@ def load_model_weights(model: nn.Module, checkpoint: str, source: str = 'the con
     if not os.path.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     try:
-        load_checkpoint(getattr(model, 'module', model), checkpoint, map_location='cpu',
+        load_checkpoint(model.module if is_model_wrapper(model) else model, checkpoint, map_location='cpu',
                         strict=True, logger='silent')
     except RuntimeError as err:
         raise RuntimeError(f'{checkpoint}: does not fit the model of {source}: '

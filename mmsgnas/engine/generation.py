@@ -1,26 +1,36 @@
 """Generating subnets for many budgets with a trained generator, and writing them out."""
 import csv
 import io
+import json
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
-import torch
+from mmengine.model import is_model_wrapper
 
-from ..models import build_searched_classifier
-from ..space import Arch, dump_subnet
+from ..models import count_params
+from ..space import dump_subnet
 from .checkpoint import load_model_weights
+
+#: marks a folder written by :func:`write_generation`; only such a folder is ever replaced
+MARKER = 'generation.json'
+
+
+class OutputFolderError(ValueError):
+    """An output folder that holds something else than an earlier output of the same tool."""
 
 
 def load_generator(config, checkpoint: str):
     """Build the generator-training model of ``config`` (a path or a Config) and load a checkpoint
-    it wrote (which holds the frozen supernet, the generator and the prior), in eval mode.
+    it wrote (which holds the frozen supernet, the generator, the prior and the settings it was
+    trained with), in eval mode.
 
     The model gets the config's top-level ``data_preprocessor`` as the runner would give it. A
-    missing file or a checkpoint of another model is refused with an error naming both.
+    missing file, a checkpoint of another model, or one trained with another constraint range,
+    input size or space than the config says is refused with an error naming both.
     """
     from mmengine.config import Config
     from mmengine.registry import MODELS, DefaultScope
@@ -38,10 +48,12 @@ def load_generator(config, checkpoint: str):
 @dataclass
 class GeneratedSubnet:
     constraint: float      # target MFLOPs
-    arch: Arch
-    flops: float           # MFLOPs of the returned architecture
-    raw_flops: float       # MFLOPs of plain argmax decoding
-    params: float          # M parameters of the stand-alone classifier
+    arch: Any              # after the projection onto the budget (the raw one without it)
+    flops: float           # MFLOPs of ``arch``
+    raw_arch: Any          # plain argmax decoding of the generator
+    raw_flops: float       # MFLOPs of ``raw_arch``
+    steps: int             # decisions the projection changed (0: the generator met the budget)
+    params: float          # M parameters of the stand-alone classifier of ``arch``
 
 
 def generate_subnets(model, targets: Sequence[float], tolerance: Optional[float] = 0.01,
@@ -51,28 +63,28 @@ def generate_subnets(model, targets: Sequence[float], tolerance: Optional[float]
     Returns (subnets, seconds): the list of :class:`GeneratedSubnet` and the wall time of the
     generation itself (forward + decoding + projection), without the parameter counting.
     """
+    model = model.module if is_model_wrapper(model) else model
     model.eval()
     start = time.perf_counter()
-    archs = model.generate(targets, tolerance=tolerance, extrapolate=extrapolate)
+    projections = model.generate(targets, tolerance=tolerance, extrapolate=extrapolate)
     seconds = time.perf_counter() - start
-    raw = model.generate(targets, tolerance=None, extrapolate=extrapolate)
-    table, macro = model.cost_table, model.supernet.backbone.macro
-    subnets = []
-    for target, arch, raw_arch in zip(targets, archs, raw):
-        with torch.device('meta'):
-            classifier = build_searched_classifier(arch, macro, table.num_classes)
-        params = sum(p.numel() for p in classifier.parameters()) / 1e6
-        subnets.append(GeneratedSubnet(float(target), arch, table.arch_mflops(arch),
-                                       table.arch_mflops(raw_arch), params))
+    table = model.cost_table
+    subnets = [GeneratedSubnet(float(t), p.arch, p.cost, p.raw_arch, p.raw_cost, p.steps,
+                               count_params(model.space, p.arch, table.num_classes))
+               for t, p in zip(targets, projections)]
     return subnets, seconds
 
 
-def summary_rows(subnets: List[GeneratedSubnet]) -> List[dict]:
+def summary_rows(subnets: List[GeneratedSubnet], space) -> List[dict]:
+    """One row per target: raw (argmax) and projected FLOPs and errors side by side."""
+    def error(value: float, target: float) -> float:
+        return round(100 * (value - target) / target, 3)
+
     return [dict(file=subnet_filename(i, s.constraint), constraint=round(s.constraint, 4),
-                 flops=round(s.flops, 4), error_pct=round(100 * (s.flops - s.constraint) /
-                                                          s.constraint, 3),
-                 raw_flops=round(s.raw_flops, 4), params=round(s.params, 4),
-                 expansions=' '.join(map(str, s.arch.expansions)))
+                 raw_flops=round(s.raw_flops, 4), raw_error_pct=error(s.raw_flops, s.constraint),
+                 flops=round(s.flops, 4), error_pct=error(s.flops, s.constraint),
+                 projection_steps=s.steps, params=round(s.params, 4),
+                 arch=space.describe(s.arch))
             for i, s in enumerate(subnets)]
 
 
@@ -80,29 +92,68 @@ def subnet_filename(index: int, constraint: float) -> str:
     return f'subnet_{index:03d}_{constraint:.3f}M.yaml'
 
 
-def write_generation(out_dir: str, subnets: List[GeneratedSubnet], metadata: dict) -> None:
-    """Write one subnet file per constraint, summary.csv, summary.md and flops.png into
-    ``out_dir``, atomically: everything goes to a temporary folder renamed into place."""
+def check_replaceable(out_dir: str, marker: str = MARKER) -> None:
+    """Refuse to replace ``out_dir`` unless it is absent, empty, or an earlier output (holds
+    ``marker``)."""
+    if not os.path.exists(out_dir):
+        return
+    if not os.path.isdir(out_dir):
+        raise OutputFolderError(f'{out_dir} exists and is not a folder; choose another --out-dir')
+    if os.listdir(out_dir) and not os.path.isfile(os.path.join(out_dir, marker)):
+        raise OutputFolderError(
+            f'{out_dir} exists and is not an earlier output of this tool (no {marker}); it is '
+            'left untouched: choose another --out-dir or move it away')
+
+
+def replace_folder(tmp: str, out_dir: str, marker: str = MARKER) -> None:
+    """Move the finished folder ``tmp`` to ``out_dir``. An earlier output there is renamed aside
+    first and removed only once the new one is in place; anything else there is refused."""
+    check_replaceable(out_dir, marker)
+    aside = None
+    if os.path.exists(out_dir):
+        aside = tempfile.mkdtemp(prefix=f'.{os.path.basename(out_dir)}.old-',
+                                 dir=os.path.dirname(os.path.abspath(out_dir)))
+        os.rmdir(aside)
+        os.replace(out_dir, aside)
+    try:
+        os.replace(tmp, out_dir)
+    except BaseException:
+        if aside is not None:
+            os.replace(aside, out_dir)
+        raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def write_generation(out_dir: str, subnets: List[GeneratedSubnet], metadata: dict,
+                     space) -> None:
+    """Write one subnet file per constraint, summary.csv, summary.md, flops.png and
+    generation.json into ``out_dir``, atomically: everything goes to a temporary folder moved into
+    place. An existing ``out_dir`` is replaced only if it is an earlier generation (checked before
+    anything is written)."""
+    check_replaceable(out_dir)
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.generation-', dir=parent)
     try:
-        rows = summary_rows(subnets)
+        rows = summary_rows(subnets, space)
         for row, subnet in zip(rows, subnets):
             meta = dict(constraint=row['constraint'], flops=row['flops'], params=row['params'],
+                        raw_flops=row['raw_flops'], projection_steps=row['projection_steps'],
                         source='generator', **metadata)
             with open(os.path.join(tmp, row['file']), 'w') as f:
-                f.write(dump_subnet(subnet.arch, meta))
+                f.write(dump_subnet(subnet.arch, meta, space))
         with open(os.path.join(tmp, 'summary.csv'), 'w', newline='') as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
         with open(os.path.join(tmp, 'summary.md'), 'w') as f:
             f.write(markdown_table(rows))
+        with open(os.path.join(tmp, MARKER), 'w') as f:
+            json.dump(dict(metadata, space=space.settings(), files=[r['file'] for r in rows]),
+                      f, indent=1)
         plot_flops(subnets, os.path.join(tmp, 'flops.png'))
-        if os.path.exists(out_dir):
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -125,9 +176,10 @@ def plot_flops(subnets: List[GeneratedSubnet], path: str) -> None:
     targets = [s.constraint for s in subnets]
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.plot(targets, targets, color='gray', linestyle='--', label='target')
-    ax.scatter(targets, [s.raw_flops for s in subnets], marker='x', label='argmax decoding')
-    ax.scatter(targets, [s.flops for s in subnets], marker='s', facecolors='none',
-               edgecolors='red', label='generated (projected)')
+    ax.scatter(targets, [s.raw_flops for s in subnets], marker='x', label='generator (argmax)')
+    if any(s.steps for s in subnets):
+        ax.scatter(targets, [s.flops for s in subnets], marker='s', facecolors='none',
+                   edgecolors='red', label='after projection onto the budget')
     ax.set_xlabel('target FLOPs (M)')
     ax.set_ylabel('generated FLOPs (M)')
     ax.legend()

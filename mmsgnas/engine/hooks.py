@@ -1,5 +1,6 @@
 """Hooks of mmsgnas."""
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 
 from ..registry import HOOKS
 
@@ -13,6 +14,6 @@ class GumbelTemperatureHook(Hook):
         self.initial, self.decay, self.minimum = initial, decay, minimum
 
     def before_train_epoch(self, runner) -> None:
-        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model.tau = max(self.minimum, self.initial * self.decay ** runner.epoch)
         runner.message_hub.update_scalar('train/tau', model.tau)

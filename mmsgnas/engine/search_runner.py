@@ -1,5 +1,5 @@
-"""Running a search loop of a config on a trained supernet (used by tools/search.py and
-tools/analysis/compare_search.py)."""
+"""Running a search loop of a config: on a trained supernet (supernet mode, through a runner) or
+by benchmark queries (query mode, no runner). Used by tools/search.py and the comparison harness."""
 import copy
 from typing import Optional
 
@@ -9,7 +9,7 @@ from mmengine.runner import Runner
 
 from ..registry import LOOPS
 from .checkpoint import load_model_weights
-from .search_loops import SupernetSearchLoop
+from .search_loops import SearchLoop
 
 
 def build_search_runner(cfg: Config, checkpoint: str, work_dir: str,
@@ -24,13 +24,15 @@ def build_search_runner(cfg: Config, checkpoint: str, work_dir: str,
     return runner
 
 
-def run_search_loop(runner: Runner, search_cfg: dict, resume: bool = False,
-                    **overrides) -> SupernetSearchLoop:
+def run_search_loop(runner: Optional[Runner], search_cfg: dict, resume: bool = False,
+                    scope: Optional[str] = None, **overrides) -> SearchLoop:
     """Build the loop ``search_cfg`` (e.g. ``dict(type='mmsgnas.EvolutionSearchLoop', ...)``)
-    with ``overrides`` on ``runner`` and run it; returns the finished loop (``best``,
-    ``candidates``, ``seconds``)."""
+    with ``overrides`` on ``runner`` (None in query mode) and run it; returns the finished loop
+    (``best``, ``candidates``, ``seconds``, ``queries``)."""
     loop_cfg = dict(copy.deepcopy(search_cfg), **overrides)
-    with DefaultScope.overwrite_default_scope(runner.cfg.get('default_scope')):
+    if scope is None and runner is not None:
+        scope = runner.cfg.get('default_scope')
+    with DefaultScope.overwrite_default_scope(scope or 'mmsgnas'):
         loop = LOOPS.build(loop_cfg, default_args=dict(runner=runner, resume=resume))
     loop.run()
     return loop
@@ -40,3 +42,8 @@ def search_cfg_of(cfg: Config) -> Optional[dict]:
     """The ``search_cfg`` of a search config, None for other configs."""
     search_cfg = cfg.get('search_cfg')
     return None if search_cfg is None else dict(search_cfg)
+
+
+def is_query_mode(search_cfg: dict) -> bool:
+    """Whether a search config scores by benchmark query (no supernet checkpoint needed)."""
+    return search_cfg.get('evaluator') is not None

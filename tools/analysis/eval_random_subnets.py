@@ -3,7 +3,7 @@
     python tools/analysis/eval_random_subnets.py CONFIG CHECKPOINT [--num 20] [--seed 1]
         [--split val|test] [--out FILE.json] [--cfg-options ...]
 
-Each architecture is drawn uniformly (as in supernet training) and evaluated with the config's
+Each architecture is drawn from the space's sampling (as in supernet training) and evaluated with the config's
 val (or test) dataloader and metric; the BN statistics are those accumulated during supernet
 training. Prints one line per architecture and the mean and standard deviation.
 """
@@ -16,8 +16,9 @@ import statistics
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmengine.model import is_model_wrapper
+
 import mmsgnas  # noqa: F401
-from mmsgnas.space import sample_arch
 
 
 def main(argv=None) -> dict:
@@ -42,16 +43,16 @@ def main(argv=None) -> dict:
     cfg.load_from, cfg.resume = args.checkpoint, False
     cfg.default_hooks = dict(cfg.get('default_hooks', {}), logger=dict(type='LoggerHook', interval=1000))
     runner = Runner.from_cfg(cfg)
-    model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     rng = random.Random(args.seed)
     results = []
     for index in range(args.num):
-        arch = sample_arch(rng, model.backbone.num_layers)
+        arch = model.space.sample(rng)
         model.eval_arch = arch
         metrics = runner.val() if args.split == 'val' else runner.test()
         top1 = metrics['accuracy/top1']
-        results.append(dict(arch=arch.to_lists(), top1=top1))
-        print(f'subnet {index:3d}: top-1 {top1:6.2f}  expansion rates {list(arch.expansions)}')
+        results.append(dict(arch=model.space.to_text(arch), top1=top1))
+        print(f'subnet {index:3d}: top-1 {top1:6.2f}  {model.space.describe(arch)}')
     accs = [r['top1'] for r in results]
     summary = dict(split=args.split, num=len(accs), mean=statistics.mean(accs),
                    std=statistics.pstdev(accs), min=min(accs), max=max(accs), subnets=results)

@@ -2,6 +2,7 @@
 
     python tools/analysis/get_flops.py SUBNET.yaml [--input-size 224] [--num-classes 1000]
         [--widen-factor 1.0] [--stem-stride 2] [--head-channels 1280] [--se] [--act relu6|hswish]
+        [--space-options key=value ...]
     python tools/analysis/get_flops.py CONFIG.py [--shape H W] [--cfg-options ...]
 
 FLOPs are conv + linear multiply-accumulates counted by mmengine.analysis on the built network
@@ -17,9 +18,9 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import MODELS, DefaultScope
 
-from mmsgnas.cost import build_cost_table, count_conv_linear_mflops, se_mflops
-from mmsgnas.models import build_searched_classifier
-from mmsgnas.space import MacroSpec, load_subnet
+from mmsgnas.cost import count_conv_linear_mflops, se_mflops
+from mmsgnas.models import build_standalone_classifier
+from mmsgnas.space import SPACE_NAME, UnifiedSpace, load_subnet, space_class
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     subnet.add_argument('--head-channels', type=int, default=1280)
     subnet.add_argument('--se', action='store_true', help='squeeze-and-excitation in every block')
     subnet.add_argument('--act', choices=['relu6', 'hswish'], default='relu6')
+    subnet.add_argument('--space-options', nargs='+', action=DictAction, default={},
+                        help='arguments of a space other than the unified one, e.g. C=16 N=5 '
+                        'for NAS-Bench-201')
     config = parser.add_argument_group('configs')
     config.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
                         help='input size (default: 224 224 for classifiers, 800 1333 for others)')
@@ -49,16 +53,22 @@ def count_mflops(module: torch.nn.Module, shape) -> float:
 
 
 def from_subnet(args: argparse.Namespace) -> None:
-    arch, _ = load_subnet(args.source)
-    macro = dict(widen_factor=args.widen_factor, stem_stride=args.stem_stride,
-                 head_channels=args.head_channels)
-    model = build_searched_classifier(arch, macro, args.num_classes, se=args.se, act=args.act)
-    table = build_cost_table(MacroSpec(**macro), args.input_size, args.num_classes)
-    lut = table.arch_mflops(arch) + (se_mflops(MacroSpec(**macro), arch) if args.se else 0.0)
+    name = load_subnet(args.source)[1]['space']
+    extra = {}
+    if name == SPACE_NAME:
+        space = UnifiedSpace(dict(widen_factor=args.widen_factor, stem_stride=args.stem_stride,
+                                  head_channels=args.head_channels))
+        extra = dict(se=args.se, act_cfg=dict(type='HSwish' if args.act == 'hswish' else 'ReLU6'))
+    else:
+        space = space_class(name)(**args.space_options)
+    arch, _ = load_subnet(args.source, space)
+    model = build_standalone_classifier(space, arch, args.num_classes, **extra)
+    table = space.cost_table(args.input_size, args.num_classes)
+    lut = table.arch_mflops(arch) + (se_mflops(space.macro, arch) if args.se else 0.0)
     flops = count_conv_linear_mflops(model, args.input_size)
     params = sum(p.numel() for p in model.parameters()) / 1e6
-    print(f'Subnet: {args.source} (expansion rates {list(arch.expansions)})')
-    print(f'Stand-alone classifier: se={args.se}, act={args.act}; input 3x{args.input_size}x'
+    print(f'Subnet: {args.source} ({space.name}: {space.describe(arch)})')
+    print(f'Stand-alone classifier: {extra}; input 3x{args.input_size}x'
           f'{args.input_size}, {args.num_classes} classes')
     print(f'Look-up table FLOPs (M): {lut:.4f}')
     print(f'FLOPs (M): {flops:.4f}')

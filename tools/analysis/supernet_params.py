@@ -14,7 +14,9 @@ from typing import Dict, List
 import torch
 from torch import nn
 
-from mmsgnas.models import MixedKernelMBConv, SqueezeExcite, UnifiedSupernet
+from mmpretrain.models.utils import SELayer
+
+from mmsgnas.models import MixedKernelMBConv, UnifiedSupernet
 from mmsgnas.space import LayerSpec, MacroSpec, layer_choices
 
 
@@ -32,7 +34,7 @@ def candidate_blocks(spec: LayerSpec, kind: str) -> List[nn.Module]:
         return [block(k, e) for k in (3, 5, 7) for e in (3, 6)]
     if kind == '13':
         plain = [block(k, e) for k in (3, 5, 7) for e in (3, 6)]
-        with_se = [nn.Sequential(block(k, e), SqueezeExcite(spec.in_channels * e))
+        with_se = [nn.Sequential(block(k, e), SELayer(spec.in_channels * e, ratio=4))
                    for k in (3, 5, 7) for e in (3, 6)]
         return plain + with_se  # + identity, which has no parameters
     if kind == '80':
