@@ -35,3 +35,56 @@ def test_supernet_params_tool_counts_real_modules():
     assert unified < counts['multi-branch, 6 candidates/layer'] < \
         counts['multi-branch, 13 candidates/layer'] < counts['multi-branch, 80 candidates/layer']
     assert counts['multi-branch, 80 candidates/layer'] / unified > 30
+
+
+def generated(space, count=3):
+    import random as _random
+    from mmsgnas.engine.generation import GeneratedSubnet
+    rng = _random.Random(0)
+    table = space.cost_table(32, 10)
+    out = []
+    for index in range(count):
+        arch = space.sample(rng)
+        cost = table.arch_cost(arch)
+        out.append(GeneratedSubnet(cost, arch, cost, arch, cost, 0, 0.1))
+    return out
+
+
+def test_generation_output_never_replaces_a_foreign_folder(tmp_path):
+    from mmsgnas.engine import OutputFolderError, write_generation
+    from mmsgnas.space import UnifiedSpace, load_subnet
+    space = UnifiedSpace(dict(widen_factor=0.5, stem_stride=1, head_channels=256))
+    checkpoints = tmp_path / 'checkpoints'
+    checkpoints.mkdir()
+    (checkpoints / 'epoch_60.pth').write_bytes(b'weights')
+    with pytest.raises(OutputFolderError, match='not an earlier output'):
+        write_generation(str(checkpoints), generated(space), {}, space)
+    assert [p.name for p in checkpoints.iterdir()] == ['epoch_60.pth']
+    assert [p.name for p in tmp_path.iterdir()] == ['checkpoints']   # nothing half-written
+    out = tmp_path / 'generated'
+    write_generation(str(out), generated(space, 3), {}, space)
+    assert len(list(out.glob('subnet_*.yaml'))) == 3 and (out / 'generation.json').is_file()
+    write_generation(str(out), generated(space, 2), {}, space)       # an earlier output: replaced
+    files = sorted(p.name for p in out.glob('subnet_*.yaml'))
+    assert len(files) == 2 and load_subnet(out / files[0], space)[0] == generated(space, 1)[0].arch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['checkpoints', 'generated']
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--range', '6.5', '10.5', '0'], 'whole number >= 1'),
+    (['--range', '6.5', '10.5', '2.5'], 'whole number >= 1'),
+    (['--range', '10.5', '6.5', '3'], 'must be above LOW'),
+    (['--range', '6.5', 'x', '3'], 'expected a number'),
+    (['--constraints', '8', '-1'], 'positive number'),
+    (['--constraints', 'nan'], 'positive number'),
+])
+def test_search_tool_refuses_bad_targets_before_loading_anything(argv, message, capsys):
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    try:
+        from search import parse_args
+    finally:
+        sys.path.pop(0)
+    with pytest.raises(SystemExit):
+        parse_args(['config.py', 'ckpt.pth', *argv])
+    assert message in capsys.readouterr().err
+    assert parse_args(['c.py', 'k.pth', '--range', '6.5', '10.5', '3.0']).range == (6.5, 10.5, 3)
