@@ -76,13 +76,18 @@ $py tools/search.py configs/demo/generator_digits.py "$generator_ckpt" \
 stage_done "tools/search.py --range 6.5 10.5 19"
 
 stage "4. baselines: random search and evolution vs the generator"
-compare=(tools/analysis/compare_search.py configs/demo/generator_digits.py "$generator_ckpt"
-  --random-config configs/demo/random_search_digits.py
-  --evolution-config configs/demo/evolution_digits.py --supernet-checkpoint "$supernet_ckpt"
-  --budgets "$budgets" --seeds $seeds --cloud "$cloud" --random-samples "$random_samples"
-  --population "$population" --top-k $(( population / 2 > 1 ? population / 2 : 2 ))
-  --generations "$generations" --out-dir "$WORK_DIR/compare")
-$py "${compare[@]}" | grep -v -E '^[0-9/]+ [0-9:]+ - mmengine' | tail -n 20
+compare=(tools/analysis/compare_search.py configs/compare/search_digits.py --cfg-options
+  comparison.out_dir="$WORK_DIR/compare" comparison.budgets.num="$budgets" comparison.seeds="[$seeds]"
+  comparison.cloud.num="$cloud"
+  comparison.methods.0.checkpoint="$generator_ckpt"
+  comparison.methods.1.checkpoint="$supernet_ckpt" comparison.methods.1.overrides.num_samples="$random_samples"
+  comparison.methods.2.checkpoint="$supernet_ckpt" comparison.methods.2.overrides.population_size="$population"
+  comparison.methods.2.overrides.num_mutation=$(( population / 2 ))
+  comparison.methods.2.overrides.num_crossover=$(( population - population / 2 ))
+  comparison.methods.2.overrides.top_k=$(( population / 2 > 1 ? population / 2 : 2 ))
+  comparison.methods.2.overrides.max_generations="$generations"
+  comparison.judges.0.checkpoint="$supernet_ckpt")
+$py "${compare[@]}" | grep -v -E '^[0-9/]+ [0-9:]+ - mmengine' | tail -n 30
 stage_done "$budgets budgets, random search of $random_samples, evolution of $population x $generations, seeds $seeds"
 
 stage "5a. retraining a generated network from scratch"

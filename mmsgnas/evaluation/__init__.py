@@ -1,5 +1,7 @@
-"""Metrics and evaluators of searches."""
+"""Metrics of searches, the subnet evaluator, and the comparison harness."""
 from .generator_metric import GeneratorMetric
-from .subnet_evaluator import SubnetEvaluator
+from .harness import SearchComparison, run_comparison
+from .subnet_evaluator import SubnetEvaluator, supernet_fingerprint
 
-__all__ = ['GeneratorMetric', 'SubnetEvaluator']
+__all__ = ['GeneratorMetric', 'SearchComparison', 'SubnetEvaluator', 'run_comparison',
+           'supernet_fingerprint']

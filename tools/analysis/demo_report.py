@@ -17,7 +17,7 @@ from typing import List, Optional
 from mmsgnas.utils import write_text_atomic
 
 PLOTS = [('generated/flops.png', 'target_vs_generated_19.png'),
-         ('compare/accuracy_vs_flops.png', 'accuracy_vs_flops.png'),
+         ('compare/accuracy_vs_flops_supernet-test.png', 'accuracy_vs_flops.png'),
          ('compare/target_vs_generated.png', 'target_vs_generated.png')]
 
 

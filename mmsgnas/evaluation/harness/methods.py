@@ -1,0 +1,172 @@
+"""Methods of the comparison harness: each gives, per budget and seed, the architecture it chose,
+its search time and its search cost in queries."""
+import copy
+import glob
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from ...registry import TASK_UTILS
+from ...space import load_subnet
+
+LOG_TIME = re.compile(r'^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - mmengine')
+
+
+@dataclass
+class Choice:
+    """One method's result at one budget and seed."""
+    arch: Any
+    seconds: float                    # search time of this choice (s)
+    queries: Optional[int] = None     # architectures evaluated to make it
+    search_score: Optional[float] = None   # the score the method chose it by
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+
+def training_seconds(work_dir: str) -> Optional[float]:
+    """Wall time of the training runs logged in ``work_dir`` (first to last log line of each
+    ``<timestamp>/<timestamp>.log``; resumed runs add up), None when there is no log."""
+    total, found = 0.0, False
+    for log in glob.glob(os.path.join(work_dir, '*', '*.log')):
+        with open(log) as f:
+            stamps = [m.group(1) for m in map(LOG_TIME.match, f) if m]
+        if len(stamps) >= 2:
+            first, last = (datetime.strptime(s, '%Y/%m/%d %H:%M:%S')
+                           for s in (stamps[0], stamps[-1]))
+            total += (last - first).total_seconds()
+            found = True
+    return total if found else None
+
+
+@TASK_UTILS.register_module()
+class GeneratorMethod:
+    """SGNAS: the architectures a trained generator gives for every budget in one forward pass.
+
+    Args:
+        config: the generator-training config.
+        checkpoint: the generator checkpoint; ``{seed}`` in the path is replaced by the seed, so
+            generators trained with several seeds compare over seeds.
+        tolerance: the projection onto the budget (None: the generator's argmax alone).
+        train_seconds: the generator's training time; by default read from the logs in the
+            checkpoint's folder. Its search time is training + generation, for all budgets at once.
+    """
+    kind = 'generator'
+
+    def __init__(self, config: str, checkpoint: str, tolerance: Optional[float] = 0.01,
+                 train_seconds: Optional[float] = None, name: str = 'generator') -> None:
+        self.config, self.checkpoint, self.tolerance = config, checkpoint, tolerance
+        self.train_seconds, self.name = train_seconds, name
+        self._models: Dict[int, Any] = {}
+
+    def model(self, seed: int):
+        if seed not in self._models:
+            from ...engine import load_generator
+            self._models[seed] = load_generator(self.config, self.checkpoint.format(seed=seed))
+        return self._models[seed]
+
+    def constraint_range(self, seed: int):
+        return self.model(seed).constraint_range
+
+    def choose(self, budgets: Sequence[float], seed: int, out_dir: str) -> List[Choice]:
+        from ...engine import generate_subnets
+        model = self.model(seed)
+        subnets, seconds = generate_subnets(model, list(budgets), self.tolerance,
+                                            extrapolate=False)
+        train = self.train_seconds
+        if train is None:
+            train = training_seconds(os.path.dirname(os.path.abspath(
+                self.checkpoint.format(seed=seed))))
+        total = (train or 0.0) + seconds
+        return [Choice(s.arch, total, None, None,
+                       dict(raw_arch=model.space.to_text(s.raw_arch), raw_flops=s.raw_flops,
+                            projection_steps=s.steps, generation_seconds=seconds,
+                            training_seconds=train, shared_time=True))
+                for s in subnets]
+
+    def settings(self) -> Dict[str, Any]:
+        return dict(kind=self.kind, config=self.config, checkpoint=self.checkpoint,
+                    tolerance=self.tolerance)
+
+
+@TASK_UTILS.register_module()
+class SearchLoopMethod:
+    """A search loop (random search, evolution, REA, WeakNAS, ...) run per budget and seed.
+
+    Args:
+        config: a search config (``search_cfg``; in supernet mode its model is the supernet).
+        checkpoint: the trained supernet (supernet mode); None in query mode.
+        overrides: changes to ``search_cfg`` (e.g. ``num_samples=100``).
+        name: the method's name in the outputs.
+    """
+    kind = 'loop'
+
+    def __init__(self, config: str, name: str, checkpoint: Optional[str] = None,
+                 overrides: Optional[dict] = None) -> None:
+        self.config, self.checkpoint, self.name = config, checkpoint, name
+        self.overrides = dict(overrides or {})
+        self.cfg = Config.fromfile(config)
+        if self.cfg.get('search_cfg') is None:
+            raise ValueError(f'{config} has no search_cfg')
+        self._runner = None
+
+    @property
+    def query_mode(self) -> bool:
+        return self.cfg.search_cfg.get('evaluator') is not None
+
+    def runner(self, out_dir: str):
+        if self.query_mode:
+            return None
+        if self._runner is None:
+            from ...engine import build_search_runner
+            if self.checkpoint is None:
+                raise ValueError(f'{self.name}: a supernet-mode search needs the supernet '
+                                 'checkpoint')
+            self._runner = build_search_runner(self.cfg, self.checkpoint, out_dir)
+        return self._runner
+
+    def choose(self, budgets: Sequence[Optional[float]], seed: int, out_dir: str) -> List[Choice]:
+        from ...engine import run_search_loop
+        choices = []
+        for index, budget in enumerate(budgets):
+            folder = os.path.join(out_dir, f'budget{index}_seed{seed}')
+            overrides = dict(self.overrides, seed=seed, flops_budget=budget,
+                             out_dir=folder if self.query_mode else os.path.relpath(
+                                 folder, out_dir))
+            loop = run_search_loop(self.runner(out_dir), self.cfg.search_cfg, resume=True,
+                                   scope=self.cfg.get('default_scope'), **overrides)
+            best = loop.best
+            history = [c.accuracy for c in loop.candidates]
+            choices.append(Choice(best.arch, loop.seconds, loop.queries, best.accuracy,
+                                  dict(history=history)))
+        return choices
+
+    def settings(self) -> Dict[str, Any]:
+        return dict(kind=self.kind, config=self.config, checkpoint=self.checkpoint,
+                    overrides=copy.deepcopy(self.overrides))
+
+
+@TASK_UTILS.register_module()
+class SubnetFilesMethod:
+    """Architectures another tool chose (e.g. a Single-Path NAS or DARTS-PT run), read from subnet
+    files: ``pattern`` with ``{budget}`` (the budget's index) and ``{seed}``; the search time
+    comes from the file's ``search_seconds`` metadata."""
+    kind = 'files'
+
+    def __init__(self, pattern: str, name: str) -> None:
+        self.pattern, self.name = pattern, name
+
+    def choose(self, budgets: Sequence[Optional[float]], seed: int, out_dir: str,
+               space: Any = None) -> List[Choice]:
+        choices = []
+        for index, _ in enumerate(budgets):
+            path = self.pattern.format(budget=index, seed=seed)
+            arch, meta = load_subnet(path, space)
+            choices.append(Choice(arch, float(meta.get('search_seconds') or 0.0),
+                                  meta.get('evaluated'), meta.get('accuracy'), dict(file=path)))
+        return choices
+
+    def settings(self) -> Dict[str, Any]:
+        return dict(kind=self.kind, pattern=self.pattern)

@@ -1,0 +1,152 @@
+"""Tables and plots of a comparison result (the dict :class:`SearchComparison` writes)."""
+import statistics
+from typing import List
+
+import numpy as np
+
+
+def _budget(row: dict, unit: str) -> str:
+    return 'none' if row['budget'] is None else f'{row["budget"]:.3f}'
+
+
+def _cell(summary: dict) -> str:
+    text = f'{summary["mean"]:.2f}'
+    if summary['n'] > 1:
+        text += f' ± {summary["std"]:.2f}'
+        if summary.get('ci'):
+            text += f' [{summary["ci"][0]:.2f}, {summary["ci"][1]:.2f}]'
+    return text
+
+
+def method_names(result: dict) -> List[str]:
+    return [m['name'] for m in result['methods']]
+
+
+def markdown(result: dict) -> str:
+    """compare.md: per judge a table of budgets x methods, then search time and the generator's
+    budget errors."""
+    unit, names = result['unit'], method_names(result)
+    lines = []
+    for judge in result['judges']:
+        name = judge['name']
+        images = result['judge_images'].get(name)
+        lines += [f'## {name}', '',
+                  f'Scores of the chosen architectures ({"%" if images or "test" in name or "valid" in name else "score"}), '
+                  f'mean ± std over seeds {result["seeds"]} [95 % t-interval of the mean]; RI = '
+                  '100 (acc - cloud mean) / cloud mean; rank = mean rank among the random cloud '
+                  '(1 = above all of it).' + (f' One score on {images} images carries a binomial '
+                                              '95 % interval given per seed in compare.json.'
+                                              if images else ''), '',
+                  '| budget | random cloud |' + ''.join(f' {n} | RI | rank |' for n in names),
+                  '|---|---|' + '---|---|---|' * len(names)]
+        for row in result['rows']:
+            cloud = row['cloud']['summary'][name]
+            cells = [f'| {_budget(row, unit)} | {cloud["mean"]:.2f} ± {cloud["std"]:.2f} '
+                     f'(n={len(row["cloud"]["archs"])}) |']
+            for method in names:
+                summary = row['summary'][method][name]
+                cells.append(f' {_cell(summary)} | {summary["ri"]:+.2f} | '
+                             f'{statistics.fmean(summary["rank"]):.1f} |')
+            lines.append(''.join(cells))
+        lines.append('')
+    lines += ['## Search time', '',
+              '| method | time for all budgets (s), mean ± std over seeds | queries per budget '
+              '(mean) |', '|---|---|---|']
+    for method in names:
+        time = result['time'][method]
+        queries = [e['queries'] for r in result['rows'] for e in r['methods'][method]
+                   if e.get('queries') is not None]
+        lines.append(f'| {method} | {time["mean"]:.1f} ± {time["std"]:.1f} | '
+                     f'{statistics.fmean(queries):.0f} |' if queries else
+                     f'| {method} | {time["mean"]:.1f} ± {time["std"]:.1f} | one forward pass |')
+    generators = [m['name'] for m in result['methods'] if m['kind'] == 'generator']
+    for method in generators:
+        lines += ['', f'## {method}: budget error, raw argmax and after projection', '',
+                  f'| budget ({unit}) | raw {unit} | raw error (%) | projected {unit} | '
+                  'error (%) | decisions changed |', '|---|---|---|---|---|---|']
+        for row in result['rows']:
+            entries = row['methods'][method]
+            raw = statistics.fmean(e['raw_flops'] for e in entries)
+            final = statistics.fmean(e['flops'] for e in entries)
+            steps = statistics.fmean(e['projection_steps'] for e in entries)
+            budget = row['budget']
+            lines.append(f'| {budget:.3f} | {raw:.3f} | {100 * (raw - budget) / budget:+.2f} | '
+                         f'{final:.3f} | {100 * (final - budget) / budget:+.2f} | {steps:.1f} |')
+    return '\n'.join(lines) + '\n'
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_accuracy(result: dict, judge: str, path: str) -> None:
+    """Score vs cost: the random cloud in grey, every method's choices on top (paper Fig. 5/6a)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for i, row in enumerate(result['rows']):
+        ax.scatter([a['flops'] for a in row['cloud']['archs']],
+                   [a[judge] for a in row['cloud']['archs']], s=6, color='lightgray',
+                   label='random architectures' if i == 0 else None, zorder=1)
+    markers = ['s', '^', 'D', 'o', 'v', 'P', 'X']
+    for index, method in enumerate(method_names(result)):
+        points = [(e['flops'], e[judge]) for r in result['rows'] for e in r['methods'][method]]
+        ax.scatter(*zip(*points), marker=markers[index % len(markers)], label=method, zorder=3)
+    ax.set_xlabel(f'cost ({result["unit"]} at {result["input_size"]}px)')
+    ax.set_ylabel(judge)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_target_vs_generated(result: dict, path: str) -> None:
+    """Target vs generated cost over seeds: the generator's argmax and after projection (Fig. 7a)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    budgets = [r['budget'] for r in result['rows']]
+    ax.plot(budgets, budgets, color='gray', linestyle='--', label='target')
+    for method in (m['name'] for m in result['methods'] if m['kind'] == 'generator'):
+        for key, marker, label in (('raw_flops', 'x', 'argmax'), ('flops', 's', 'projected')):
+            points = [(r['budget'], e[key]) for r in result['rows'] for e in r['methods'][method]]
+            ax.scatter(*zip(*points), marker=marker, label=f'{method} ({label})')
+    ax.set_xlabel(f'target ({result["unit"]})')
+    ax.set_ylabel(f'generated ({result["unit"]})')
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def best_so_far(history: List[float], length: int) -> np.ndarray:
+    """Running maximum of a score history, held flat after its end, over ``length`` queries."""
+    curve = np.maximum.accumulate(np.asarray(history, dtype=float))
+    if len(curve) < length:
+        curve = np.concatenate([curve, np.full(length - len(curve), curve[-1])])
+    return curve[:length]
+
+
+def plot_curves(result: dict, path: str) -> None:
+    """Best search score so far against queries, mean and +- std band over seeds, per method."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for method in method_names(result):
+        histories = [e['history'] for r in result['rows'] for e in r['methods'][method]
+                     if 'history' in e]
+        if not histories:
+            continue
+        length = max(len(h) for h in histories)
+        curves = np.stack([best_so_far(h, length) for h in histories])
+        mean, std = curves.mean(0), curves.std(0)
+        x = np.arange(1, length + 1)
+        ax.plot(x, mean, label=f'{method} (n={len(histories)})')
+        ax.fill_between(x, mean - std, mean + std, alpha=0.2)
+    ax.set_xscale('log')
+    ax.set_xlabel('queries')
+    ax.set_ylabel('best search score so far')
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
