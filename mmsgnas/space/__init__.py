@@ -10,7 +10,7 @@ __all__ = [
     'Arch', 'ArchError', 'SearchSpace', 'check_same_space', 'as_arch', 'layer_choices',
     'layer_paths', 'IMAGENET_LAYERS', 'SPACE_NAME', 'LayerSpec', 'MacroSpec', 'macro_from_cfg',
     'make_divisible', 'SubnetFileError', 'dump_subnet', 'load_subnet', 'parse_subnet',
-    'save_subnet', 'space_class', 'UnifiedSpace', 'build_space'
+    'save_subnet', 'space_class', 'UnifiedSpace', 'NasBench201Space', 'build_space'
 ]
 
 
@@ -20,3 +20,4 @@ def build_space(cfg) -> SearchSpace:
         return cfg
     from ..registry import SPACES
     return SPACES.build(cfg)
+from .nasbench201 import NasBench201Space

@@ -3,4 +3,6 @@ from .space_backbone import SearchSpaceBackbone
 from .supernet_base import PathSettingMixin
 from .unified_supernet import UnifiedSupernet
 
-__all__ = ['PathSettingMixin', 'SearchedMobileNet', 'SearchSpaceBackbone', 'UnifiedSupernet']
+__all__ = ['NasBench201Net', 'NasBench201Supernet', 'PathSettingMixin', 'SearchedMobileNet', 'SearchSpaceBackbone', 'UnifiedSupernet']
+from .nasbench201_net import NasBench201Net
+from .nasbench201_supernet import NasBench201Supernet
