@@ -17,6 +17,8 @@ setup(
     version='0.1.0',
     description='SGNAS: one-shot NAS with an architecture generator, on mmengine/mmpretrain/mmdet',
     packages=find_packages(exclude=('tests', 'tools', 'configs')),
+    # the compact NAS-Bench-201 tables (mmsgnas.benchmarks.NasBench201Table) and their sources
+    package_data={'mmsgnas.benchmarks': ['data/*.csv.gz', 'data/NOTICE.md']},
     python_requires='>=3.10',
     # torch and mmcv are deliberately not listed: pip would pick an incompatible prebuilt torch or try
     # to build mmcv in an isolated environment without torch. tools/setup_env.sh installs both.
