@@ -13,6 +13,16 @@ EXAMPLE_SUBNET = os.path.join(ROOT, 'configs/subnets/digits_example_8.5M.yaml')
 @pytest.mark.parametrize('path', CONFIGS, ids=[os.path.relpath(p, ROOT) for p in CONFIGS])
 def test_every_config_loads_and_builds_its_model(path):
     cfg = Config.fromfile(path)
+    if 'model' not in cfg:
+        # a comparison, query curves or a query-mode search: no network of its own, but every
+        # config file it names must exist
+        kinds = [k for k in ('comparison', 'query_curves', 'search_cfg') if k in cfg]
+        assert kinds, f'{path}: no model, comparison, query_curves or search_cfg'
+        named = [m['config'] for part in ('methods', 'judges')
+                 for m in cfg.get(kinds[0], {}).get(part, []) if 'config' in m]
+        for name in named:
+            assert os.path.isfile(os.path.join(ROOT, name)), name
+        return
     if 'subnet' in cfg:   # the subnet file is a config field; ImageNet configs name a search output
         assert cfg.model.backbone.subnet == cfg.subnet
         cfg.model.backbone.subnet = EXAMPLE_SUBNET
@@ -42,7 +52,7 @@ def test_imagenet_retrain_config_has_the_papers_recipe():
     assert (decay.type, decay.step_size, decay.gamma, decay.begin) == ('StepLR', 3, 0.97, 5)
     assert cfg.train_dataloader.batch_size * 8 == 256 == cfg.auto_scale_lr.base_batch_size
     assert cfg.model.head.loss.label_smooth_val == 0.1 and cfg.model.head.dropout_rate == 0.2
-    assert [h.type for h in cfg.custom_hooks] == ['EMAHook']
+    assert [h.type for h in cfg.custom_hooks] == ['EMAHook', 'mmsgnas.CheckInvalidLossHook']
     assert cfg.model.backbone.se and cfg.model.backbone.act_cfg == dict(type='HSwish')
 
 

@@ -1,8 +1,10 @@
 # RetinaNet with a searched backbone on the digits-COCO set (CPU): the COCO config of
 # configs/retinanet/ on 128x128 canvases of handwritten digits (10 classes), with the digits macro
-# of the demo (stem stride 1, so the stage outputs are at strides 2, 4, 8, 8, 16, 16), FPN from the
-# stride-8/16 outputs with 64 channels (P3-P7), a 64-channel head of two convs, anchors from 16 px, and
-# the backbone initialised from the digits classifier of configs/demo/retrain_digits.py.
+# of the demo at stem stride 2 (the classifier of configs/demo/retrain_digits.py has stride 1 at
+# 32x32; the weights are the same, a 128 px canvas is 4x the area and the stride-2 stem keeps the
+# FLOPs at 4x those of the classifier instead of 16x): stage outputs at strides 4, 8, 16, 16, 32, 32,
+# FPN from the stride-8/16/32 outputs (24, 48, 160 channels) with 64 channels (P3-P7), a 64-channel
+# head of two convs, anchors from 16 px, the backbone initialised from the digits classifier.
 #   python tools/train.py configs/demo/retinanet_digits.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=work_dirs/retrain_digits/epoch_40.pth
 #   python tools/test.py configs/demo/retinanet_digits.py work_dirs/retinanet_digits/epoch_12.pth
@@ -19,11 +21,11 @@ model = dict(
                            pad_size_divisor=32),
     backbone=dict(
         subnet=subnet,
-        macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
-        out_indices=(3, 5),         # stride 8, 16: 48, 160 channels
+        macro=dict(widen_factor=0.5, stem_stride=2, head_channels=256),
+        out_indices=(1, 3, 5),      # stride 8, 16, 32: 24, 48, 160 channels
         norm_eval=False,
         init_cfg=dict(type='Pretrained', checkpoint=backbone_checkpoint, prefix='backbone.')),
-    neck=dict(in_channels=[48, 160], out_channels=64),
+    neck=dict(in_channels=[24, 48, 160], out_channels=64),
     bbox_head=dict(
         num_classes=10, in_channels=64, feat_channels=64, stacked_convs=2,
         anchor_generator=dict(octave_base_scale=2, strides=[8, 16, 32, 64, 128])))

@@ -29,5 +29,8 @@ train_cfg = dict(by_epoch=True, max_epochs=500, val_interval=5)
 val_cfg = dict()
 test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=256)
-custom_hooks = [dict(type='EMAHook', momentum=5e-5, priority='ABOVE_NORMAL')]
+# Stop at the first NaN / inf loss (mmdet's hook, checked every iteration; the error names the iteration and loss term) instead of training on.
+custom_hooks = [
+    dict(type='EMAHook', momentum=5e-5, priority='ABOVE_NORMAL'),
+    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=3))

@@ -2,7 +2,7 @@
 from .checkpoint import load_model_weights
 from .generation import (GeneratedSubnet, OutputFolderError, generate_subnets, load_generator,
                          write_generation)
-from .hooks import GumbelTemperatureHook
+from .hooks import CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
 from .search_record import Candidate
 from .search_runner import build_search_runner, is_query_mode, run_search_loop, search_cfg_of
@@ -10,4 +10,4 @@ from .search_runner import build_search_runner, is_query_mode, run_search_loop, 
 __all__ = ['load_model_weights', 'GeneratedSubnet', 'OutputFolderError', 'generate_subnets',
            'load_generator', 'write_generation', 'GumbelTemperatureHook', 'EvolutionSearchLoop',
            'RandomSearchLoop', 'RegularizedEvolutionLoop', 'SearchLoop', 'Candidate',
-           'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of']
+           'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError']

@@ -1,4 +1,6 @@
 """Hooks of mmsgnas."""
+import torch
+from mmdet.engine.hooks import CheckInvalidLossHook as MMDetCheckInvalidLossHook
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -17,3 +19,35 @@ class GumbelTemperatureHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model.tau = max(self.minimum, self.initial * self.decay ** runner.epoch)
         runner.message_hub.update_scalar('train/tau', model.tau)
+
+
+class InvalidLossError(FloatingPointError):
+    """A training loss became NaN or inf."""
+
+
+@HOOKS.register_module()
+class CheckInvalidLossHook(MMDetCheckInvalidLossHook):
+    """mmdet's ``CheckInvalidLossHook`` with an error that says where and what.
+
+    mmdet's hook stops at the first non-finite ``loss``, but its error is a bare
+    ``AssertionError: None``: it names neither the iteration nor the loss term. This subclass keeps
+    its check (every ``interval`` iterations) and raises :class:`InvalidLossError` naming the epoch,
+    the iteration and every non-finite term of the model's log variables (``loss_cls``,
+    ``loss_bbox``, ``loss_constraint``, ...).
+    """
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not self.every_n_train_iters(runner, self.interval) or not outputs:
+            return
+        total = outputs.get('loss')
+        if total is None or bool(torch.isfinite(torch.as_tensor(total)).all()):
+            return
+        bad = {k: float(torch.as_tensor(v).detach().float().mean()) for k, v in outputs.items()
+               if k.startswith('loss') and not bool(torch.isfinite(torch.as_tensor(v)).all())}
+        message = (f'loss became infinite or NaN at epoch {runner.epoch + 1}, iteration '
+                   f'{batch_idx + 1} of the epoch ({runner.iter + 1} overall): '
+                   + ', '.join(f'{k}={v}' for k, v in bad.items())
+                   + '. Training stopped; lower the learning rate or enable '
+                     'optim_wrapper.clip_grad.')
+        runner.logger.error(message)
+        raise InvalidLossError(message)
