@@ -4,10 +4,12 @@ from .generation import (GeneratedSubnet, OutputFolderError, generate_subnets, l
                          write_generation)
 from .hooks import CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
+from .weaknas import WeakNASSearchLoop
 from .search_record import Candidate
 from .search_runner import build_search_runner, is_query_mode, run_search_loop, search_cfg_of
 
 __all__ = ['load_model_weights', 'GeneratedSubnet', 'OutputFolderError', 'generate_subnets',
            'load_generator', 'write_generation', 'GumbelTemperatureHook', 'EvolutionSearchLoop',
            'RandomSearchLoop', 'RegularizedEvolutionLoop', 'SearchLoop', 'Candidate',
-           'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError']
+           'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError',
+           'WeakNASSearchLoop']
