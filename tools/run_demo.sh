@@ -99,7 +99,7 @@ subnet=$(ls "$WORK_DIR"/generated/subnet_*.yaml | sort | sed -n "$(( ( $(ls "$WO
 transfer=(tools/analysis/compare_transfer.py --subnet "$subnet" --seeds 0 --out-dir "$WORK_DIR"
   --dir-format '{stage}{tag}'
   ${retrain_epochs:+--retrain-options train_cfg.max_epochs=$retrain_epochs}
-  ${detector_epochs:+--detector-options train_cfg.max_epochs=$detector_epochs})
+  ${detector_epochs:+--detector-options train_cfg.max_epochs=$detector_epochs model.test_cfg.score_thr=0.0})
 $py "${transfer[@]}" --retrain-only
 stage_done "configs/demo/retrain_digits.py on $(basename "$subnet"); configs/demo/retrain_mobilenetv2_digits.py"
 

@@ -19,3 +19,19 @@ def write_text_atomic(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+#: the repository holding this package (an editable install: the clone with configs/)
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def resolve_config_path(path: str) -> str:
+    """``path`` as given when it exists; otherwise, for a relative path such as
+    ``configs/demo/x.py`` named inside another config, that path under the repository, so that
+    comparison configs work from any folder. Raises FileNotFoundError naming both places."""
+    if os.path.isfile(path) or os.path.isabs(path):
+        return path
+    candidate = os.path.join(REPO_ROOT, path)
+    if os.path.isfile(candidate):
+        return candidate
+    raise FileNotFoundError(f'config {path} not found (looked in {os.getcwd()} and {REPO_ROOT})')

@@ -288,7 +288,9 @@ def compare(args: argparse.Namespace) -> dict:
             backbone_cost=cost, finished=len(done), runs=runs,
             top1=summarise([r['retrain']['metrics'][CLS_KEY] for r in runs
                             if r['retrain']['status'] == 'done']),
-            **{key.split('/')[1]: summarise([r['retinanet']['metrics'][key] for r in done])
+            # mmdet's CocoMetric returns no keys when a detector made no detection at all
+            **{key.split('/')[1]: summarise([r['retinanet']['metrics'][key] for r in done
+                                             if key in r['retinanet']['metrics']])
                for key in DET_KEYS},
             minutes={stage: summarise([r[stage]['seconds'] / 60 for r in runs
                                        if r[stage] and r[stage]['status'] == 'done'])

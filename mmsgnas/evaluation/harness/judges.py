@@ -9,6 +9,7 @@ from mmengine.runner import Runner
 
 from ...registry import ARCH_EVALUATORS, TASK_UTILS
 from ...space import build_space
+from ...utils import resolve_config_path
 
 
 @TASK_UTILS.register_module()
@@ -32,6 +33,7 @@ class SupernetJudge:
                  score_key: str = 'accuracy/top1') -> None:
         from ...engine.checkpoint import load_model_weights
         from ..subnet_evaluator import SubnetEvaluator
+        config = resolve_config_path(config)
         cfg = Config.fromfile(config)
         self.config, self.checkpoint, self.split = config, checkpoint, split
         self.name = name or f'supernet-{split}'

@@ -12,6 +12,7 @@ from mmengine.config import Config
 
 from ...registry import TASK_UTILS
 from ...space import load_subnet
+from ...utils import resolve_config_path
 
 LOG_TIME = re.compile(r'^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - mmengine')
 
@@ -57,6 +58,7 @@ class GeneratorMethod:
 
     def __init__(self, config: str, checkpoint: str, tolerance: Optional[float] = 0.01,
                  train_seconds: Optional[float] = None, name: str = 'generator') -> None:
+        config = resolve_config_path(config)
         self.config, self.checkpoint, self.tolerance = config, checkpoint, tolerance
         self.train_seconds, self.name = train_seconds, name
         self._models: Dict[int, Any] = {}
@@ -105,6 +107,7 @@ class SearchLoopMethod:
 
     def __init__(self, config: str, name: str, checkpoint: Optional[str] = None,
                  overrides: Optional[dict] = None) -> None:
+        config = resolve_config_path(config)
         self.config, self.checkpoint, self.name = config, checkpoint, name
         self.overrides = dict(overrides or {})
         self.cfg = Config.fromfile(config)
