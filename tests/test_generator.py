@@ -158,3 +158,32 @@ def test_a_generator_of_another_space_macro_is_refused(tmp_path):
         other = MODELS.build(cfg.model)
     with pytest.raises(GeneratorSettingsError, match='space: checkpoint'):
         load_model_weights(other, str(path))
+
+
+def test_argmax_cost_is_the_decoded_architectures_cost_with_the_softmax_gradient():
+    """cost_on='argmax': the constraint loss costs exactly the architecture the argmax decodes
+    to, and a gradient reaches every decision through the softmax (straight-through)."""
+    trainer = build_trainer(cost_on='argmax')
+    logits = trainer.generate_logits(torch.tensor([7.0, 9.5])).detach().requires_grad_()
+    weights = trainer.costed_weights(logits, None)
+    costs = trainer.cost_table.soft_mflops(weights)
+    for cost, l in zip(costs, logits):
+        assert cost.item() == pytest.approx(trainer.cost_table.arch_mflops(SPACE.decode(l)),
+                                            rel=1e-6)
+    costs.sum().backward()
+    assert torch.isfinite(logits.grad).all()
+    # every layer's first sub-block (always active, no skip) gets a gradient
+    assert (logits.grad.reshape(2, 19, 6, 4)[:, :, 0, :3].abs().sum(-1) > 0).all()
+
+
+def test_constraint_errors_and_bad_options():
+    target = torch.tensor([8.0, 8.0])
+    cost = torch.tensor([8.8, 7.2])           # 10 % over, 10 % under
+    squared = build_trainer(constraint_error='squared', over_weight=1.2)
+    absolute = build_trainer(constraint_error='absolute', over_weight=1.2)
+    assert squared.constraint_loss(cost, target).item() == pytest.approx((1.2 + 1) * 0.01 / 2)
+    assert absolute.constraint_loss(cost, target).item() == pytest.approx((1.2 + 1) * 0.1 / 2)
+    with pytest.raises(ValueError, match='cost_on'):
+        build_trainer(cost_on='hard')
+    with pytest.raises(ValueError, match='constraint_error'):
+        build_trainer(constraint_error='cubic')

@@ -30,7 +30,7 @@ class GeneratorTrainer(BaseModel):
     per decision at temperature :attr:`tau`, structured by the space (a unified layer ends at its
     first skip), Cost(alpha) (Eq. 9) from the space's cost table, and the supernet's output under
     those weights. loss = CE + loss_weight * L_C with the relative squared error
-    L_C = ((Cost - C) / C)^2, weighted ``over_weight`` times when over budget (the authors
+    L_C = ((Cost - C) / C)^2 (or the absolute one, ``constraint_error``), weighted ``over_weight`` times when over budget (the authors
     penalise exceeding the budget 1.2x). Only the generator has trainable parameters; the supernet
     stays in eval mode and its weights and running statistics never change.
 
@@ -64,6 +64,13 @@ class GeneratorTrainer(BaseModel):
             statistics untouched), which is what BN recalibration gives a decoded architecture.
             'batch' needs ``target_sampling='batch'``.
         tolerance: relative budget tolerance of the projection in validation and generation.
+        cost_on: which architecture the constraint loss costs: 'soft' (the paper: Cost(alpha) of
+            the soft Gumbel weights the supernet runs), or 'argmax' (the architecture the
+            generator's argmax decodes to, exactly, with the gradient of the softmax
+            probabilities passed straight through), so that the decoded network itself meets the
+            budget rather than the expectation of a soft mixture.
+        constraint_error: 'squared' ((Cost - C) / C)^2, or 'absolute' |Cost - C| / C, whose
+            gradient does not vanish near the target.
     """
 
     def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
@@ -71,7 +78,9 @@ class GeneratorTrainer(BaseModel):
                  prior_seed: int = 0, loss_weight: float = 10.0, over_weight: float = 1.2,
                  tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19,
                  target_sampling: str = 'batch', supernet_bn: str = 'batch',
-                 tolerance: float = 0.01, data_preprocessor: Optional[dict] = None,
+                 tolerance: float = 0.01, cost_on: str = 'soft',
+                 constraint_error: str = 'squared',
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.supernet = MODELS.build(supernet)
@@ -102,6 +111,12 @@ class GeneratorTrainer(BaseModel):
         self.loss_weight, self.over_weight, self.tau = loss_weight, over_weight, tau
         self.gumbel_hard = gumbel_hard
         self.val_targets, self.tolerance = val_targets, tolerance
+        if cost_on not in ('soft', 'argmax'):
+            raise ValueError(f"cost_on must be 'soft' or 'argmax', got {cost_on!r}")
+        if constraint_error not in ('squared', 'absolute'):
+            raise ValueError(f"constraint_error must be 'squared' or 'absolute', got "
+                             f'{constraint_error!r}')
+        self.cost_on, self.constraint_error = cost_on, constraint_error
         keys, priors = self.sample_priors(num_priors, prior_seed)
         self.register_buffer('prior_keys', torch.tensor(keys, dtype=torch.float32))
         self.register_buffer('priors', torch.stack([self.space.encode(a) for a in priors]))
@@ -223,7 +238,8 @@ class GeneratorTrainer(BaseModel):
     def constraint_loss(self, cost: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         relative = (cost - target) / target
         weight = torch.where(relative > 0, self.over_weight, 1.0)
-        return (weight * relative ** 2).mean()
+        error = relative ** 2 if self.constraint_error == 'squared' else relative.abs()
+        return (weight * error).mean()
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
@@ -239,16 +255,24 @@ class GeneratorTrainer(BaseModel):
         low, high = self.constraint_range
         draws = inputs.shape[0] if self.target_sampling == 'sample' else 1
         targets = low + (high - low) * torch.rand(draws, device=inputs.device)
-        weights = F.gumbel_softmax(self.generate_logits(targets), tau=self.tau,
-                                   hard=self.gumbel_hard, dim=-1)
-        weights = self.space.structure(weights)
-        cost = self.cost_table.soft_cost(weights)
+        logits = self.generate_logits(targets)
+        weights = self.space.structure(F.gumbel_softmax(logits, tau=self.tau,
+                                                        hard=self.gumbel_hard, dim=-1))
+        cost = self.cost_table.soft_cost(self.costed_weights(logits, weights))
         with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1)), \
                 self.normalisation():
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
         return dict(loss_cls=losses['loss'],
                     loss_constraint=self.loss_weight * self.constraint_loss(cost, targets),
                     flops_rel_error=((cost - targets).abs() / targets).mean().detach())
+
+    def costed_weights(self, logits: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """[B, D, K] weights whose cost the constraint loss takes (see ``cost_on``)."""
+        if self.cost_on == 'soft':
+            return weights
+        probs = torch.softmax(logits, dim=-1)
+        hard = F.one_hot(logits.argmax(dim=-1), probs.shape[-1]).to(probs)
+        return self.space.structure(hard - probs.detach() + probs)
 
     def val_grid(self) -> dict:
         """The validation grid of the current generator: ``val_targets`` evenly spaced targets,

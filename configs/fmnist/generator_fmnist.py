@@ -1,0 +1,42 @@
+# Generator training on the Fashion-MNIST supernet (CPU): the frozen supernet of
+# configs/fmnist/supernet_fmnist.py, trained on the 10,000-image held-out split (batch 64,
+# 10 epochs, temperature 5 x0.85 per epoch down to 1); targets 5.6..8.4 MFLOPs at 28x28 (the
+# central 98 % of random architectures).
+#   python tools/train.py configs/fmnist/generator_fmnist.py \
+#       --cfg-options model.supernet_checkpoint=work_dirs/supernet_fmnist/epoch_8.pth
+_base_ = ['./supernet_fmnist.py']
+
+model = dict(
+    _delete_=True,
+    type='mmsgnas.GeneratorTrainer',
+    supernet={{_base_.model}},
+    supernet_checkpoint='work_dirs/supernet_fmnist/epoch_8.pth',
+    generator=dict(type='mmsgnas.ArchitectureGenerator', channels=32),
+    constraint_range=(5.6, 8.4),
+    input_size=28,
+    num_priors=1,
+    loss_weight=10.0,
+    over_weight=1.2,
+    target_sampling='batch',
+    supernet_bn='batch',
+    val_targets=19)
+data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
+
+train_dataloader = dict(batch_size=64, dataset=dict(split='val', pipeline={{_base_.test_pipeline}}))
+val_dataloader = dict(dataset=dict(indices=2000))
+val_evaluator = dict(type='mmsgnas.GeneratorMetric', _delete_=True)
+test_dataloader = None
+test_evaluator = None
+test_cfg = None
+
+optim_wrapper = dict(
+    _delete_=True, type='OptimWrapper',
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999), weight_decay=0.0))
+param_scheduler = []
+train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=5)
+custom_hooks = [dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.85, minimum=1.0),
+                dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=1,
+                                     save_last=True))
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=False)
