@@ -381,3 +381,11 @@ def test_a_real_official_file():
             assert official.accuracy(index, dataset, split) == pytest.approx(
                 table.accuracy(index, dataset, split), abs=5e-5)
         assert official.params(index) == pytest.approx(table.params(index), abs=1e-6)
+
+
+def test_evaluator_settings_name_the_benchmark_without_local_paths():
+    from mmsgnas.space import NasBench201Space
+    settings = BenchmarkEvaluator(NasBench201Space(), dataset='cifar100', split='test').settings()
+    assert settings == dict(evaluator='benchmark', dataset='cifar100', split='test', epochs=200,
+                            benchmark='NasBench201Table(nas_bench_201_v1_1_cifar10.csv.gz + '
+                                      'nas_bench_201_test_accuracy.csv.gz)')

@@ -1,4 +1,5 @@
 """Scoring architectures by benchmark query ("query mode" of the search loops)."""
+import os
 from typing import Any, Dict, Hashable, List, Tuple, Union
 
 from ..registry import ARCH_EVALUATORS
@@ -80,6 +81,14 @@ class BenchmarkEvaluator:
     def queries(self) -> int:
         """Distinct keys asked so far: the search cost in trained networks."""
         return len(self._scores)
+
+    def settings(self) -> Dict[str, Any]:
+        """Plain data that identifies what the scores mean (compared when a search resumes, and
+        the key of cached judge scores): the benchmark source, data set, split and epochs."""
+        source = str(getattr(self.benchmark, 'source', repr(self.benchmark)))
+        files = ' + '.join(os.path.basename(part) for part in source.split(' + '))
+        return dict(evaluator='benchmark', benchmark=f'{type(self.benchmark).__name__}({files})',
+                    dataset=self.dataset, split=self.split, epochs=self.epochs)
 
     def reset(self) -> None:
         """Forget all queries (a new search starts at cost 0)."""

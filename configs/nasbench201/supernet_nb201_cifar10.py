@@ -1,0 +1,37 @@
+# SGNAS on NAS-Bench-201 (paper Sec. 4.3): the weight-sharing supernet of the benchmark's macro
+# (C=16, N=5) trained with uniform single-path sampling on CIFAR-10 (mmpretrain's CIFAR10 dataset,
+# data/cifar10), with the benchmark's own training settings: SGD with Nesterov momentum 0.9, weight
+# decay 5e-4, lr 0.1 cosine to 0, batch 256 (4 GPUs x 64), random crop and flip.
+#   bash tools/dist_train.sh configs/nasbench201/supernet_nb201_cifar10.py 4
+# Not run here (no GPU); the CPU-scale version is supernet_nb201_digits.py.
+_base_ = [
+    'mmpretrain::_base_/datasets/cifar10_bs16.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+
+model = dict(
+    type='mmsgnas.SupernetClassifier',
+    paths_per_batch=1,
+    eval_subnet=None,
+    backbone=dict(type='mmsgnas.NasBench201Supernet', C=16, N=5),
+    neck=dict(type='mmpretrain.GlobalAveragePooling'),
+    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=64,
+              loss=dict(type='mmpretrain.CrossEntropyLoss'), topk=(1, )))
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=True)
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True),
+    clip_grad=dict(max_norm=5.0))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=200, by_epoch=True, begin=0, end=200,
+                        convert_to_iter_based=True)]
+train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=10)
+val_cfg = dict()
+test_cfg = dict()
+train_dataloader = dict(batch_size=64)
+val_dataloader = dict(batch_size=256)
+test_dataloader = dict(batch_size=256)
+auto_scale_lr = dict(base_batch_size=256)
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=2,
+                                     save_last=True))
+custom_hooks = [dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
