@@ -7,12 +7,12 @@ import torch
 from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...registry import MODELS
 from ...space.base import ArchError
 from ...space.nasbench201 import Cell, NasBench201Space
 from ..ops.nasbench201_ops import NasBench201Cell, NasBench201ReductionBlock
+from .freezing import freeze, keep_norms_in_eval
 
 NUM_STAGES = 3
 DEFAULT_INIT_CFG = [
@@ -126,18 +126,13 @@ class NasBench201Backbone(BaseModule):
         modules += list(self.stages[:max(self.frozen_stages, 0)])
         if self.frozen_stages == NUM_STAGES:
             modules.append(self.lastact)
-        for module in modules:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+        freeze(modules)
 
     def train(self, mode: bool = True) -> 'NasBench201Backbone':
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
+            keep_norms_in_eval(self)
         return self
 
 

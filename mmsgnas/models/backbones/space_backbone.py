@@ -4,10 +4,10 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 from mmengine.model import BaseModule
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...space import MacroSpec, macro_from_cfg
 from ..ops import conv_norm_act, first_block
+from .freezing import freeze, keep_norms_in_eval
 
 
 class SearchSpaceBackbone(BaseModule):
@@ -98,16 +98,11 @@ class SearchSpaceBackbone(BaseModule):
             modules += [self.stem, self.first_block]
         for stage in self.stages[:max(self.frozen_stages, 0)]:
             modules += [self.layers[i] for i in stage]
-        for module in modules:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+        freeze(modules)
 
     def train(self, mode: bool = True) -> 'SearchSpaceBackbone':
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
+            keep_norms_in_eval(self)
         return self
