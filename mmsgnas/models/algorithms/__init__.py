@@ -1,5 +1,6 @@
 from .generator_trainer import ConstraintRangeError, GeneratorSettingsError, GeneratorTrainer
+from .single_path_nas import SinglePathNAS
 from .supernet_classifier import SupernetClassifier
 
 __all__ = ['ConstraintRangeError', 'GeneratorSettingsError', 'GeneratorTrainer',
-           'SupernetClassifier']
+           'SinglePathNAS', 'SupernetClassifier']

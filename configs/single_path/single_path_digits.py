@@ -1,0 +1,63 @@
+# Single-Path NAS (Stamoulis et al.) on the digits set (CPU, minutes): the SGNAS unified space
+# with the demo supernet's half-width macro, each sub-block one 7x7 depthwise superkernel whose
+# thresholds are the architecture. One training run is the search: cross-entropy (label smoothing
+# 0.1) + the cost term, which is off for the first `delay_epochs` epochs (indicator dropout
+# meanwhile, as the paper's warm-up). At the end SinglePathSearchHook writes the decoded
+# architecture to <work_dir>/single_path_subnet.yaml (search time, MFLOPs and their error against
+# the budget in its metadata) and the decisions of every epoch to single_path_decisions.json.
+#   python tools/train.py configs/single_path/single_path_digits.py \
+#       --cfg-options model.cost.target=7.5 randomness.seed=1
+# The budget form (a penalty on log(Cost / target) when over the budget) compares searches at a
+# budget; the paper's lambda * log(Cost) is model.cost.mode=log with model.cost.weight=lambda.
+_base_ = [
+    '../_base_/datasets/digits_bs64.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+model = dict(
+    type='mmsgnas.SinglePathNAS',
+    input_size=32,   # the cost table counts MFLOPs at 32x32
+    backbone=dict(
+        type='mmsgnas.SinglePathSupernet',
+        macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
+        norm='rms',
+        temperature=1.0,
+        out_indices=(-1, )),
+    neck=dict(type='mmpretrain.GlobalAveragePooling'),
+    head=dict(
+        type='mmpretrain.LinearClsHead',
+        num_classes=10,
+        in_channels=256,
+        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
+        topk=(1, )),
+    cost=dict(mode='budget', weight=1.0, target=8.5, delay_epochs=10),
+    decision_drop=0.2)
+
+# The paper's optimiser (RMSProp, decay 0.9, momentum 0.9, TF epsilon 1e-3 inside the square
+# root ~ 0.0316 outside, weight decay 1e-5 except norms) with its learning rate 0.016 per 256
+# images scaled to batch 32; the thresholds in their own parameter group.
+optim_wrapper = dict(
+    optimizer=dict(type='RMSprop', lr=0.002, alpha=0.9, momentum=0.9, eps=0.0316,
+                   weight_decay=1e-5),
+    paramwise_cfg=dict(norm_decay_mult=0.0,
+                       custom_keys={'threshold': dict(lr_mult=1.0, decay_mult=0.0)}))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, begin=0, end=30,
+         convert_to_iter_based=True),
+]
+train_dataloader = dict(batch_size=32)
+train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=30)
+val_cfg = dict()
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1, save_last=True))
+custom_hooks = [
+    dict(type='mmsgnas.SinglePathSearchHook'),
+    # Stop at the first NaN / inf loss (checked every iteration; the error names the iteration
+    # and the loss term).
+    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW'),
+]
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0, deterministic=False)

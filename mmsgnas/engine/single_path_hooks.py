@@ -1,0 +1,128 @@
+"""The hook of a Single-Path NAS search: decisions per epoch, the architecture at the end."""
+import json
+import os
+import time
+from typing import Any, Dict, List, Optional
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from ..registry import HOOKS
+from ..space import save_subnet
+from ..utils import write_text_atomic
+
+CHECKPOINT_KEY = 'single_path_search'
+
+
+@HOOKS.register_module()
+class SinglePathSearchHook(Hook):
+    """Follows a :class:`~mmsgnas.models.algorithms.SinglePathNAS` search and writes its result.
+
+    After every training epoch it decodes the thresholds and logs how many sub-blocks are
+    active, the kernel histogram, the expansion rate of every layer and the decoded
+    architecture's MFLOPs (and their error against the budget), puts the numbers in the message
+    hub (``train/spnas_*`` scalars, so every visualisation backend gets them) and rewrites
+    ``history_file`` (JSON: one entry per epoch). After training it writes the decoded
+    architecture as a subnet file (canonical form through the space) with the metadata the
+    comparison harness reads: ``flops``, ``target``, ``flops_error``, ``search_seconds`` (wall
+    time of the training run, resumed runs added up), ``accuracy`` (the last validation top-1 of
+    the thresholds' path on the search supernet, when the run validated), ``epochs``, ``seed`` and
+    the cost settings.
+
+    The elapsed time and the history are saved in the checkpoints, so a resumed search continues
+    both.
+
+    Args:
+        out_file: the subnet file, relative to the work dir (or absolute).
+        history_file: the per-epoch decisions, relative to the work dir (or absolute).
+        accuracy_key: the message-hub scalar read as ``accuracy``.
+    """
+    priority = 'NORMAL'   # before the CheckpointHook (VERY_LOW) saves the epoch
+
+    def __init__(self, out_file: str = 'single_path_subnet.yaml',
+                 history_file: str = 'single_path_decisions.json',
+                 accuracy_key: str = 'val/accuracy/top1') -> None:
+        self.out_file, self.history_file, self.accuracy_key = out_file, history_file, accuracy_key
+        self.history: List[Dict[str, Any]] = []
+        self._seconds_before = 0.0
+        self._start: Optional[float] = None
+
+    # -- helpers ---------------------------------------------------------------------------------
+    @staticmethod
+    def algorithm(runner):
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'decoded'):
+            raise TypeError(f'SinglePathSearchHook needs a SinglePathNAS model, got '
+                            f'{type(model).__name__}')
+        return model
+
+    def path(self, runner, name: str) -> str:
+        return name if os.path.isabs(name) else os.path.join(runner.work_dir, name)
+
+    def seconds(self) -> float:
+        """Wall time of the search so far (s), over all resumed runs."""
+        running = 0.0 if self._start is None else time.perf_counter() - self._start
+        return self._seconds_before + running
+
+    # -- the run ---------------------------------------------------------------------------------
+    def before_train(self, runner) -> None:
+        self.algorithm(runner)
+        self._start = time.perf_counter()
+
+    def after_train_epoch(self, runner) -> None:
+        model = self.algorithm(runner)
+        info = model.decoded()
+        entry = dict(epoch=runner.epoch + 1, iter=runner.iter, cost_on=bool(model.cost_on()),
+                     flops=info['flops'], flops_error=info['flops_error'],
+                     active=info['active'], kernels={f'k{k}': n for k, n in info['kernels'].items()},
+                     expansions=info['expansions'], arch=model.space.to_text(info['arch']),
+                     seconds=self.seconds())
+        self.history = [e for e in self.history if e['epoch'] < entry['epoch']] + [entry]
+        hub = runner.message_hub
+        hub.update_scalar('train/spnas_active', info['active'])
+        hub.update_scalar('train/spnas_flops', info['flops'])
+        for k, n in info['kernels'].items():
+            hub.update_scalar(f'train/spnas_k{k}', n)
+        if info['flops_error'] is not None:
+            hub.update_scalar('train/spnas_flops_error', info['flops_error'])
+        budget = '' if model.target is None else \
+            f' ({100 * info["flops_error"]:+.1f} % of the {model.target:g} budget)'
+        runner.logger.info(
+            f'single-path decisions after epoch {entry["epoch"]}: {info["active"]} sub-blocks '
+            f'active, kernels ' + ' / '.join(f'k{k} {n}' for k, n in info['kernels'].items()) +
+            f', {info["flops"]:.3f} MFLOPs{budget}, cost term {"on" if entry["cost_on"] else "off"}'
+            f', expansions {model.space.describe(info["arch"])}')
+        if is_main_process():
+            write_text_atomic(self.path(runner, self.history_file),
+                              json.dumps(self.history, indent=1))
+
+    def after_train(self, runner) -> None:
+        model = self.algorithm(runner)
+        info = model.decoded()
+        accuracy = None
+        if self.accuracy_key in runner.message_hub.log_scalars:
+            accuracy = float(runner.message_hub.get_scalar(self.accuracy_key).current())
+        metadata = dict(
+            source='single-path-nas', flops=round(info['flops'], 6), target=model.target,
+            flops_error=None if info['flops_error'] is None else round(info['flops_error'], 6),
+            search_seconds=round(self.seconds(), 3), accuracy=accuracy, epochs=runner.epoch,
+            seed=runner.seed, active_subblocks=info['active'],
+            kernels={f'k{k}': n for k, n in info['kernels'].items()},
+            cost=model.search_settings())
+        path = self.path(runner, self.out_file)
+        if is_main_process():
+            save_subnet(path, info['arch'], metadata, model.space)
+        runner.logger.info(f'single-path architecture ({info["flops"]:.3f} MFLOPs, '
+                           f'{self.seconds():.0f} s of search) written to {path}')
+
+    # -- resuming --------------------------------------------------------------------------------
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint[CHECKPOINT_KEY] = dict(seconds=self.seconds(), history=self.history)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get(CHECKPOINT_KEY)
+        if state is not None:
+            self._seconds_before = float(state['seconds'])
+            self.history = list(state['history'])
+            self._start = None

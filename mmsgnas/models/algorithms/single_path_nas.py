@@ -1,0 +1,146 @@
+"""Single-Path NAS search (Stamoulis et al.): one training run of a superkernel supernet whose
+thresholds are the architecture, with a differentiable cost term."""
+from typing import Dict, List, Optional
+
+import torch
+from mmengine.logging import MessageHub
+from mmpretrain.models import ImageClassifier
+
+from ...cost import check_budget
+from ...registry import MODELS
+
+COST_MODES = ('log', 'budget')
+
+
+@MODELS.register_module()
+class SinglePathNAS(ImageClassifier):
+    """A :class:`~mmsgnas.models.backbones.SinglePathSupernet` in an mmpretrain ImageClassifier,
+    trained with cross-entropy (the head's loss; label smoothing 0.1 in the configs) plus a cost
+    term on the architecture the thresholds select.
+
+    Each training step takes the thresholds' indicators once (exactly 0/1, straight-through
+    sigmoid gradients), runs the batch through the path they select and costs that same path with
+    the space's table: ``Cost`` = ``CostTable.soft_cost`` of the indicators' one-hot weights [L * 6,
+    4], exact in the forward (the decoded architecture's MFLOPs) and differentiable through the
+    surrogates. The cost term is
+
+    * ``mode='log'``: ``weight * log(Cost)`` (the paper's ``lambda * log(R)``; the log makes it
+      independent of the cost unit);
+    * ``mode='budget'``: ``weight * max(0, log(Cost / target))``, a penalty only when over the
+      budget ``target``, for comparing searches at a budget.
+
+    The cost term is off for the first ``delay_epochs`` epochs (or ``delay_iters`` iterations) of
+    the run, read from the runner's message hub (mmengine's ``RuntimeInfoHook`` keeps the current
+    epoch and iteration there, also after a resume); during that time every indicator is
+    switched off with probability ``decision_drop`` (the paper's indicator dropout during its
+    warm-up). Evaluation runs the thresholds' path.
+
+    Logged with the losses: ``flops`` (MFLOPs of the current path), ``flops_error`` (relative to
+    ``target``, when given) and ``cost_on`` (0 or 1).
+
+    Args:
+        backbone: a SinglePathSupernet config.
+        input_size: input resolution the cost table counts at (pixels).
+        cost: ``dict(mode='log' | 'budget', weight=lambda, target=None or MFLOPs,
+            delay_epochs=0, delay_iters=None)``; ``target`` is required by 'budget' and reported
+            by both.
+        decision_drop: indicator dropout probability while the cost term is off.
+        other arguments: as mmpretrain's ImageClassifier (neck, head, data_preprocessor, ...).
+    """
+
+    def __init__(self, backbone: dict, input_size: int, cost: Optional[dict] = None,
+                 decision_drop: float = 0.0, **kwargs) -> None:
+        # mmpretrain's default is the bare type 'ClsDataPreprocessor', which only resolves when the
+        # default scope is mmpretrain's (or unset); name it with its scope so any scope works
+        if kwargs.get('data_preprocessor') is None:
+            kwargs['data_preprocessor'] = dict(type='mmpretrain.ClsDataPreprocessor')
+        super().__init__(backbone=backbone, **kwargs)
+        for name in ('decisions', 'using_decisions', 'cost_weights', 'decode'):
+            if not hasattr(self.backbone, name):
+                raise TypeError(f'SinglePathNAS needs a SinglePathSupernet backbone (with '
+                                f'{name}()), got {type(self.backbone).__name__}')
+        self.space = self.backbone.space
+        self.input_size = int(input_size)
+        self.cost_table = self.space.cost_table(self.input_size, self.head.num_classes)
+        cost = {**dict(mode='log', weight=0.0, target=None, delay_epochs=0, delay_iters=None),
+                **(cost or {})}
+        unknown = set(cost) - {'mode', 'weight', 'target', 'delay_epochs', 'delay_iters'}
+        if unknown:
+            raise ValueError(f'cost: unknown keys {sorted(unknown)} (expected mode, weight, '
+                             'target, delay_epochs, delay_iters)')
+        if cost['mode'] not in COST_MODES:
+            raise ValueError(f"cost.mode must be one of {COST_MODES}, got {cost['mode']!r}")
+        if cost['weight'] < 0:
+            raise ValueError(f"cost.weight must be >= 0, got {cost['weight']}")
+        if cost['target'] is not None:
+            cost['target'] = float(cost['target'])
+            check_budget(self.cost_table, cost['target'])
+        elif cost['mode'] == 'budget':
+            raise ValueError("cost.mode='budget' needs cost.target (MFLOPs at input_size)")
+        if cost['delay_iters'] is not None and cost['delay_epochs']:
+            raise ValueError('give cost.delay_epochs or cost.delay_iters, not both')
+        delay = cost['delay_iters'] if cost['delay_iters'] is not None else cost['delay_epochs']
+        if delay < 0:
+            raise ValueError(f'the cost delay must be >= 0, got {delay}')
+        if not 0 <= decision_drop < 1:
+            raise ValueError(f'decision_drop must be in [0, 1), got {decision_drop}')
+        self.cost_cfg = cost
+        self.decision_drop = float(decision_drop)
+
+    @property
+    def target(self) -> Optional[float]:
+        """The FLOPs budget (MFLOPs), or None."""
+        return self.cost_cfg['target']
+
+    def cost_on(self) -> bool:
+        """Whether the cost term is on at the runner's current epoch / iteration."""
+        by_iter = self.cost_cfg['delay_iters'] is not None
+        delay = self.cost_cfg['delay_iters'] if by_iter else self.cost_cfg['delay_epochs']
+        if not delay:
+            return True
+        key = 'iter' if by_iter else 'epoch'
+        now = MessageHub.get_current_instance().get_info(key)
+        if now is None:
+            raise RuntimeError(f'SinglePathNAS: the cost term starts after {delay} '
+                               f'{key}s, but no runner {key} is known (train through an mmengine '
+                               "runner, or set MessageHub.get_current_instance().update_info("
+                               f"'{key}', ...))")
+        return now >= delay
+
+    def cost_loss(self, cost: torch.Tensor) -> torch.Tensor:
+        """The cost term of a differentiable cost (MFLOPs, 0-dim) before the on/off switch."""
+        weight = self.cost_cfg['weight']
+        if self.cost_cfg['mode'] == 'log':
+            return weight * torch.log(cost)
+        return weight * torch.relu(torch.log(cost / self.target))
+
+    def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """inputs: [N, 3, H, W]. Returns the head's losses, ``loss_cost`` and the logged values."""
+        on = self.cost_on()
+        decisions = self.backbone.decisions(drop=0.0 if on else self.decision_drop)
+        with self.backbone.using_decisions(decisions):
+            losses = dict(self.head.loss(self.extract_feat(inputs), data_samples))
+        cost = self.cost_table.soft_cost(self.backbone.cost_weights(decisions))
+        losses['loss_cost'] = self.cost_loss(cost) if on else cost.new_zeros(())
+        losses['flops'] = cost.detach()
+        if self.target is not None:
+            losses['flops_error'] = (cost.detach() - self.target) / self.target
+        losses['cost_on'] = cost.new_tensor(float(on))
+        return losses
+
+    # -- the search result -----------------------------------------------------------------------
+    def decoded(self) -> dict:
+        """The architecture the thresholds select and its statistics: ``arch`` (canonical),
+        ``flops`` (MFLOPs), ``flops_error`` (relative to the target, or None), ``active``
+        (active sub-blocks over all layers), ``kernels`` ({3: n, 5: n, 7: n}) and
+        ``expansions`` (per layer)."""
+        arch = self.backbone.decode()
+        flops = self.cost_table.arch_cost(arch)
+        kernels = {k: sum(layer.count(k) for layer in arch) for k in (3, 5, 7)}
+        error = None if self.target is None else (flops - self.target) / self.target
+        return dict(arch=arch, flops=flops, flops_error=error, active=sum(arch.expansions),
+                    kernels=kernels, expansions=list(arch.expansions))
+
+    def search_settings(self) -> dict:
+        """The search's cost settings, for the subnet file's metadata."""
+        return dict(self.cost_cfg, decision_drop=self.decision_drop, input_size=self.input_size)
