@@ -234,9 +234,13 @@ def markdown(result: dict) -> str:
         if a.get('n') and b.get('n'):
             diff = a['mean'] - b['mean']
             spread = max(a['std'], b['std'])
-            verdict = ('larger than' if abs(diff) > spread else 'not larger than')
+            if min(a['n'], b['n']) < 2:
+                judgement = 'one seed: no spread to judge it against'
+            else:
+                verdict = 'larger than' if abs(diff) > spread else 'not larger than'
+                judgement = f'{verdict} the larger seed std ({spread:.3f})'
             lines.append(f'bbox mAP {reference["name"]} - {row["name"]}: {diff:+.3f}, '
-                         f'{verdict} the larger seed std ({spread:.3f}).')
+                         f'{judgement}.')
     for row in result['rows']:
         for run in row['runs']:
             for stage in ('retrain', 'retinanet'):
