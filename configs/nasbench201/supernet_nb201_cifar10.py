@@ -5,20 +5,10 @@
 #   bash tools/dist_train.sh configs/nasbench201/supernet_nb201_cifar10.py 4
 # Not run here (no GPU); the CPU-scale version is supernet_nb201_digits.py.
 _base_ = [
+    '../_base_/models/nasbench201_supernet.py',
     'mmpretrain::_base_/datasets/cifar10_bs16.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-
-model = dict(
-    type='mmsgnas.SupernetClassifier',
-    paths_per_batch=1,
-    eval_subnet=None,
-    backbone=dict(type='mmsgnas.NasBench201Supernet', C=16, N=5),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=64,
-              loss=dict(type='mmpretrain.CrossEntropyLoss'), topk=(1, )))
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=True)
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True),

@@ -9,20 +9,12 @@
 # On CIFAR-10 with a GPU: the benchmark's macro (C=16, N=5) and mmpretrain's CIFAR10 dataset, as in
 # configs/nasbench201/supernet_nb201_cifar10.py.
 _base_ = [
+    '../_base_/models/nasbench201_supernet.py',
     '../_base_/datasets/digits_bs64.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 
-model = dict(
-    type='mmsgnas.SupernetClassifier',
-    paths_per_batch=1,
-    eval_subnet=None,
-    backbone=dict(type='mmsgnas.NasBench201Supernet', C=8, N=1),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=32,
-              loss=dict(type='mmpretrain.CrossEntropyLoss'), topk=(1, )))
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=True)
+model = dict(backbone=dict(C=8, N=1), head=dict(in_channels=32))
 
 # the benchmark's schedule shape: SGD, Nesterov momentum 0.9, weight decay 5e-4, cosine from 0.1
 optim_wrapper = dict(
