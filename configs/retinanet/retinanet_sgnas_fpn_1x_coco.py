@@ -27,6 +27,10 @@ model = dict(
     neck=dict(in_channels=[40, 96, 320], start_level=0, add_extra_convs='on_input', num_outs=5))
 
 train_dataloader = dict(batch_size=2)
+# mmdet's SGD schedule (lr 0.01 at batch 16), with the gradient clipping mmdet uses for
+# light-backbone detectors (max_norm 35): a guard against the early loss spikes of a detector
+# whose head starts from random weights
+optim_wrapper = dict(clip_grad=dict(max_norm=35, norm_type=2))
 auto_scale_lr = dict(enable=False, base_batch_size=16)
 # Stop at the first NaN / inf loss (mmdet's hook, checked every iteration; the error names the iteration and loss term) instead of training on.
 custom_hooks = [dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]

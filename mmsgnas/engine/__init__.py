@@ -2,7 +2,7 @@
 from .checkpoint import load_model_weights
 from .generation import (GeneratedSubnet, OutputFolderError, generate_subnets, load_generator,
                          write_generation)
-from .hooks import CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError
+from .hooks import ChannelsLastHook, CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError
 from .single_path_hooks import SinglePathSearchHook
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
 from .weaknas import WeakNASSearchLoop
@@ -13,5 +13,5 @@ __all__ = ['load_model_weights', 'GeneratedSubnet', 'OutputFolderError', 'genera
            'load_generator', 'write_generation', 'GumbelTemperatureHook', 'EvolutionSearchLoop',
            'RandomSearchLoop', 'RegularizedEvolutionLoop', 'SearchLoop', 'Candidate',
            'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError',
-           'SinglePathSearchHook',
+           'SinglePathSearchHook', 'ChannelsLastHook',
            'WeakNASSearchLoop']

@@ -51,3 +51,23 @@ class CheckInvalidLossHook(MMDetCheckInvalidLossHook):
                      'optim_wrapper.clip_grad.')
         runner.logger.error(message)
         raise InvalidLossError(message)
+
+
+@HOOKS.register_module()
+class ChannelsLastHook(Hook):
+    """Stores the model's 4-d parameters and buffers in channels-last (NHWC) memory format before
+    the run, so that convolutions run their NHWC kernels (oneDNN on CPUs, cuDNN with tensor cores
+    on GPUs) and their outputs stay NHWC through the network.
+
+    The values do not change, only the memory layout; checkpoints saved from such a model load into
+    any model. On this project's 2-core CPU it makes the digits detector's training step about 1.3x
+    and the backbones' forward-backward 1.3-1.5x faster (``tools/analysis/benchmark_memory_format.py``).
+    Runs at ``before_run``, before weights are initialised or loaded (loading copies values into
+    the NHWC tensors and keeps their layout).
+    """
+
+    priority = 'VERY_HIGH'
+
+    def before_run(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model.to(memory_format=torch.channels_last)
