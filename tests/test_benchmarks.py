@@ -389,3 +389,13 @@ def test_evaluator_settings_name_the_benchmark_without_local_paths():
     assert settings == dict(evaluator='benchmark', dataset='cifar100', split='test', epochs=200,
                             benchmark='NasBench201Table(nas_bench_201_v1_1_cifar10.csv.gz + '
                                       'nas_bench_201_test_accuracy.csv.gz)')
+
+
+def test_benchmark_judge_knows_every_cell_for_the_fig5_cloud(table, space):
+    from mmsgnas.evaluation.harness.judges import BenchmarkJudge
+    judge = BenchmarkJudge(space, dataset='cifar10', split='test', benchmark=table)
+    strings, scores = judge.every_cell()
+    assert strings == list(table.arch_strings)
+    np.testing.assert_array_equal(scores, table.accuracies('cifar10', 'test'))
+    assert scores[6111] == pytest.approx(94.3733, abs=1e-9) and max(scores) == scores[6111]
+    assert judge.evaluator.queries == 0     # drawing the cloud is not a search query

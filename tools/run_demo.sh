@@ -25,7 +25,7 @@ if [ "${DEMO_QUICK:-0}" = 1 ]; then
   quick_supernet=(train_cfg.max_epochs=2 param_scheduler.1.T_max=1 param_scheduler.1.end=2)
 else
   supernet_epochs=60; generator_epochs=30; retrain_epochs=""; detector_epochs=""
-  budgets=5; seeds="0"; cloud=30; random_samples=100; population=10; generations=10; random_subnets=20
+  budgets=5; seeds="0"; cloud=30; random_samples=50; population=8; generations=6; random_subnets=20
   quick_supernet=()
 fi
 
@@ -73,7 +73,11 @@ stage_done "$note"
 stage "3. generation: 19 budgets in one forward pass"
 $py tools/search.py configs/demo/generator_digits.py "$generator_ckpt" \
   --range 6.5 10.5 19 --out-dir "$WORK_DIR/generated"
-stage_done "tools/search.py --range 6.5 10.5 19"
+# A RetinaNet config per generated budget and one script that trains them all (not run here: 19
+# detectors; the transfer stage below trains the middle budget's).
+$py tools/emit_detector_configs.py "$WORK_DIR/generated" --base configs/demo/retinanet_digits.py \
+  --work-root "$WORK_DIR/detectors" | tail -n 1
+stage_done "tools/search.py --range 6.5 10.5 19; tools/emit_detector_configs.py"
 
 stage "4. baselines: random search and evolution vs the generator"
 compare=(tools/analysis/compare_search.py configs/compare/search_digits.py --cfg-options

@@ -78,6 +78,14 @@ def generation_section(work_dir: str) -> List[str]:
                   f'supernet/epoch_60.pth`, then `python tools/search.py '
                   f'configs/demo/generator_digits.py {work_dir}/generator/epoch_30.pth --range '
                   f'6.5 10.5 19 --out-dir {work_dir}/generated`', '']
+    script = os.path.join(work_dir, 'generated', 'train_retinanet.sh')
+    if os.path.isfile(script):
+        lines += [f'A RetinaNet config per budget (`{work_dir}/generated/retinanet_subnet_*.py`, '
+                  'from `configs/demo/retinanet_digits.py`) and one script that trains and tests '
+                  f'them all: `bash {script}` (`GPUS=N` for DDP; backbones start from random '
+                  'weights unless `tools/emit_detector_configs.py --init-checkpoint` names their '
+                  'retrained classifiers); then `python tools/analysis/plot_detector_budgets.py '
+                  f'{work_dir}/generated` plots mAP against budget.', '']
     return lines
 
 

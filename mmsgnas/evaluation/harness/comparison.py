@@ -28,7 +28,7 @@ import math
 import os
 import random
 import statistics
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
@@ -229,12 +229,22 @@ class SearchComparison:
                     time={name: mean_std_ci(list(per_seed.values()))
                           for name, per_seed in times.items()})
 
+    def _every_cell(self, judge) -> Optional[Tuple[List[float], List[float]]]:
+        """(costs, scores) of every architecture of the space when the judge knows them all (a
+        benchmark judge), costs by this comparison's cost table; else None."""
+        if not hasattr(judge, 'every_cell'):
+            return None
+        strings, scores = judge.every_cell()
+        costs = [self.cost_table.arch_cost(self.space.canonical(text)) for text in strings]
+        return costs, scores
+
     def write(self, result: dict) -> None:
         write_text_atomic(os.path.join(self.out_dir, 'compare.json'), json.dumps(result, indent=1))
         write_text_atomic(os.path.join(self.out_dir, 'compare.md'), markdown(result))
         for judge in self.judges:
             plot_accuracy(result, judge.name,
-                          os.path.join(self.out_dir, f'accuracy_vs_flops_{judge.name}.png'))
+                          os.path.join(self.out_dir, f'accuracy_vs_flops_{judge.name}.png'),
+                          background=self._every_cell(judge))
         if any(m.kind == 'generator' for m in self.methods):
             plot_target_vs_generated(result, os.path.join(self.out_dir,
                                                           'target_vs_generated.png'))

@@ -1,7 +1,7 @@
 """Judges of the comparison harness: what every chosen architecture (and the random cloud) is
 scored by, the same for every method."""
 import copy
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
@@ -105,6 +105,15 @@ class BenchmarkJudge:
 
     def settings(self) -> Dict[str, Any]:
         return dict(name=self.name, **self.evaluator.settings())
+
+    def every_cell(self) -> Tuple[List[str], List[float]]:
+        """The official strings of all cells of the benchmark and their recorded accuracy (%)
+        for this judge's data set, split and epochs (the grey cloud of the paper's Fig. 5)."""
+        evaluator = self.evaluator
+        strings = list(evaluator.benchmark.arch_strings)
+        scores = [evaluator.benchmark.accuracy(text, evaluator.dataset, evaluator.split,
+                                               evaluator.epochs) for text in strings]
+        return strings, scores
 
 
 def build_judge(cfg: dict, space: Any = None):

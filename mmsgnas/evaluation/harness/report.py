@@ -1,6 +1,6 @@
 """Tables and plots of a comparison result (the dict :class:`SearchComparison` writes)."""
 import statistics
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -82,10 +82,16 @@ def _pyplot():
     return plt
 
 
-def plot_accuracy(result: dict, judge: str, path: str) -> None:
-    """Score vs cost: the random cloud in grey, every method's choices on top (paper Fig. 5/6a)."""
+def plot_accuracy(result: dict, judge: str, path: str,
+                  background: Optional[Tuple[Sequence[float], Sequence[float]]] = None) -> None:
+    """Score vs cost: the random cloud in grey, every method's choices on top (paper Fig. 5/6a).
+    ``background``: (costs, scores) of every architecture of the space, drawn lightest (the
+    paper's Fig. 5 on NAS-Bench-201)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
+    if background is not None:
+        ax.scatter(*background, s=2, color='gainsboro', alpha=0.5, linewidths=0,
+                   label=f'all {len(background[0])} architectures', zorder=0)
     for i, row in enumerate(result['rows']):
         ax.scatter([a['flops'] for a in row['cloud']['archs']],
                    [a[judge] for a in row['cloud']['archs']], s=6, color='lightgray',
