@@ -25,7 +25,7 @@ if [ "${DEMO_QUICK:-0}" = 1 ]; then
   quick_supernet=(train_cfg.max_epochs=2 param_scheduler.1.T_max=1 param_scheduler.1.end=2)
 else
   supernet_epochs=60; generator_epochs=30; retrain_epochs=""; detector_epochs=""
-  budgets=5; seeds="0"; cloud=30; random_samples=50; population=8; generations=6; random_subnets=20
+  budgets=5; seeds="0"; cloud=30; random_samples=100; population=10; generations=10; random_subnets=20
   quick_supernet=()
 fi
 
