@@ -2,10 +2,13 @@
 from .checkpoint import load_model_weights
 from .generation import (GeneratedSubnet, OutputFolderError, generate_subnets, load_generator,
                          write_generation)
+from .darts import DartsSelectionLoop, DartsTrainLoop
 from .hooks import ChannelsLastHook, CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError
 from .single_path_hooks import SinglePathSearchHook
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
 from .weaknas import WeakNASSearchLoop
+from .cost_search_loops import (CostEvolutionSearchLoop, CostRandomSearchLoop,  # noqa: F401
+                                CostRegularizedEvolutionLoop, CostWeakNASSearchLoop)
 from .search_record import Candidate
 from .search_runner import build_search_runner, is_query_mode, run_search_loop, search_cfg_of
 
@@ -14,4 +17,4 @@ __all__ = ['load_model_weights', 'GeneratedSubnet', 'OutputFolderError', 'genera
            'RandomSearchLoop', 'RegularizedEvolutionLoop', 'SearchLoop', 'Candidate',
            'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError',
            'SinglePathSearchHook', 'ChannelsLastHook',
-           'WeakNASSearchLoop']
+           'WeakNASSearchLoop', 'DartsSelectionLoop', 'DartsTrainLoop']

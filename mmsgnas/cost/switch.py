@@ -1,0 +1,110 @@
+"""The cost switch of configs: ``cost=dict(type='flops')`` (the default) or
+``cost=dict(type='latency', table=PATH[, network=dict(se=..., act_cfg=...)])``.
+
+:func:`build_cost_table` turns the config into the space's :class:`CostTable` (FLOPs from the space,
+or a measured latency table checked against the space, macro, input size and classes).
+:class:`CostSwitch` is the mixin through which the generator trainer and the search loops take it:
+a subclass that lists it first gets a ``cost`` argument, and the FLOPs table its base class builds
+(``self.cost_table = self.space.cost_table(input_size, num_classes)``) is replaced, at that very
+assignment, by the table the ``cost`` config asks for, so that every check and sampling the base
+class does after it (budget range, priors, projection) already uses that table.
+"""
+from typing import Any, Dict, Mapping, Optional, Union
+
+from .table import CostTable
+
+COST_TYPES = ('flops', 'latency')
+
+CostCfg = Union[None, str, Mapping[str, Any]]
+
+
+def normalise_cost_cfg(cost: CostCfg) -> Dict[str, Any]:
+    """``None`` / ``'flops'`` / a dict -> a checked dict with ``type``."""
+    if cost is None:
+        return dict(type='flops')
+    if isinstance(cost, str):
+        cost = dict(type=cost)
+    if not isinstance(cost, Mapping):
+        raise TypeError(f'cost must be a dict such as dict(type="latency", table=PATH) or '
+                        f'"flops", got {type(cost).__name__}')
+    cost = dict(cost)
+    kind = cost.get('type')
+    if kind not in COST_TYPES:
+        raise ValueError(f'cost type must be one of {COST_TYPES}, got {kind!r}')
+    allowed = {'flops': {'type'}, 'latency': {'type', 'table', 'network'}}[kind]
+    unknown = set(cost) - allowed
+    if unknown:
+        raise ValueError(f'cost={cost!r}: unknown key(s) {sorted(unknown)} for type {kind!r} '
+                         f'(allowed: {sorted(allowed)})')
+    if kind == 'latency' and not cost.get('table'):
+        raise ValueError("cost=dict(type='latency') needs table=PATH, a JSON file written by "
+                         'tools/analysis/build_latency_lut.py')
+    return cost
+
+
+def build_cost_table(space, input_size: int, num_classes: int,
+                     cost: CostCfg = None) -> CostTable:
+    """The cost table ``cost`` asks for, for ``space`` at ``input_size`` with ``num_classes``."""
+    cost = normalise_cost_cfg(cost)
+    if cost['type'] == 'flops':
+        return space.cost_table(input_size, num_classes)
+    from .latency_lut import load_latency_table
+    return load_latency_table(cost['table'], space, input_size, num_classes, cost.get('network'))
+
+
+def cost_settings(cost: CostCfg) -> Optional[Dict[str, Any]]:
+    """What a checkpoint trained with ``cost`` records of it (None for FLOPs, so checkpoints of
+    FLOPs generators keep their settings): the type and the measured context (fingerprint, device,
+    threads, batch size), not the path."""
+    cost = normalise_cost_cfg(cost)
+    if cost['type'] == 'flops':
+        return None
+    from .latency_lut import read_latency_data
+    data = read_latency_data(cost['table'])
+    return dict(type='latency', fingerprint=data['fingerprint'], device=data['device'],
+                device_name=data['device_name'], threads=data['threads'],
+                batch_size=data['batch_size'])
+
+
+class CostSwitch:
+    """Mixin (list it before the base class) adding ``cost=`` to a class that sets
+    ``self.cost_table = <the space's FLOPs table>`` in its ``__init__``: that assignment stores the
+    table ``cost`` asks for instead, for the same space, input size and classes."""
+
+    def __init__(self, *args, cost: CostCfg = None, **kwargs) -> None:
+        object.__setattr__(self, '_cost_cfg', normalise_cost_cfg(cost))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def cost_cfg(self) -> Dict[str, Any]:
+        return self.__dict__['_cost_cfg']
+
+    @property
+    def cost_table(self) -> CostTable:
+        return self.__dict__['_switched_cost_table']
+
+    @cost_table.setter
+    def cost_table(self, table: CostTable) -> None:
+        if self.cost_cfg['type'] != 'flops':
+            table = build_cost_table(table.space, table.input_size, table.num_classes,
+                                     self.cost_cfg)
+        self.__dict__['_switched_cost_table'] = table
+
+
+def latency_target_of(cfg) -> Dict[str, Any]:
+    """What a latency table for a generator config must be measured for: dict(space, input_size,
+    num_classes, network, table) from ``model.supernet`` (its backbone's space), ``model.input_size``
+    and ``model.cost`` (``table`` is None when the config's cost is not a latency table)."""
+    from mmengine.registry import MODELS, DefaultScope
+    model = cfg.get('model') or {}
+    supernet = model.get('supernet')
+    if supernet is None or 'input_size' not in model:
+        raise ValueError('expected a generator config (model.supernet, model.input_size); '
+                         f'got a model of type {model.get("type")!r}')
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope') or 'mmsgnas'):
+        import mmsgnas.models  # noqa: F401  (registers the backbones)
+        backbone = MODELS.build(dict(supernet['backbone']))
+    cost = normalise_cost_cfg(model.get('cost'))
+    return dict(space=backbone.space, input_size=int(model['input_size']),
+                num_classes=int(supernet['head']['num_classes']),
+                network=cost.get('network'), table=cost.get('table'))
