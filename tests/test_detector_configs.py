@@ -95,7 +95,8 @@ def test_results_are_collected_from_finished_runs_only(tmp_path, monkeypatch):
     emitted = emit_detector_configs(gen, DIGITS_BASE, repo_root=str(tmp_path))
     os.makedirs(emitted[1].work_dir)
     with open(os.path.join(emitted[1].work_dir, 'test_metrics.json'), 'w') as f:
-        json.dump({'coco/bbox_mAP': 0.25, 'coco/bbox_mAP_50': 0.5}, f)
+        json.dump(dict(config='c.py', checkpoint='e.pth', cfg_options={},   # tools/test.py's file
+                       metrics={'coco/bbox_mAP': 0.25, 'coco/bbox_mAP_50': 0.5}), f)
     rows = collect_detector_results(gen)
     assert rows == [dict(config=os.path.basename(emitted[1].config), constraint=8.5,
                          flops=8.51, value=0.25)]

@@ -214,7 +214,7 @@ def collect_detector_results(generation_dir: str, detector: str = 'retinanet',
         if not osp.isfile(path):
             continue
         with open(path) as f:
-            metrics = json.load(f)
+            metrics = json.load(f)['metrics']     # as tools/test.py --metrics-out writes it
         if metric not in metrics:
             raise KeyError(f'{path} has no {metric!r} (it has: {", ".join(sorted(metrics))})')
         rows.append(dict(config=run['config'], constraint=run['constraint'], flops=run['flops'],
