@@ -472,8 +472,9 @@ def test_configs(name):
 def test_train_and_select_end_to_end_on_digits(name, method, tmp_path):
     import subprocess
     import sys
-    if not os.path.isdir(os.path.join(ROOT, 'data/digits/train')):
-        pytest.skip('digits data not made (tools/data/make_digits_imagenet.py)')
+    # the digits data in the test's own folder (the configs read data/digits from the cwd)
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'),
+                    '--out', 'data/digits'], check=True, cwd=tmp_path, capture_output=True)
     config = os.path.join(ROOT, 'configs/darts', f'{name}.py')
     small = ['train_dataloader.dataset.indices=64', 'val_dataloader.dataset.indices=32',
              'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
@@ -482,19 +483,19 @@ def test_train_and_select_end_to_end_on_digits(name, method, tmp_path):
         small.append('train_cfg.arch_dataloader.dataset.indices=64')
     env = dict(os.environ, PYTHONPATH=ROOT)
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools/train.py'), config, '--work-dir',
-                    str(tmp_path), '--cfg-options', *small], check=True, cwd=ROOT, env=env,
+                    str(tmp_path / 'work'), '--cfg-options', *small], check=True, cwd=tmp_path, env=env,
                    capture_output=True)
-    checkpoint = tmp_path / 'epoch_1.pth'
+    checkpoint = tmp_path / 'work' / 'epoch_1.pth'
     assert checkpoint.is_file()
     select = ['search_cfg.dataloader.dataset.indices=32',
               'search_cfg.tune_dataloader.dataset.indices=32', 'search_cfg.tune_iters=1',
               'search_cfg.tune_epochs=0', f'search_cfg.method={method}',
               'search_cfg.out_dir=select']
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools/search.py'), config,
-                    str(checkpoint), '--work-dir', str(tmp_path), '--cfg-options', *select],
-                   check=True, cwd=ROOT, env=env, capture_output=True)
-    arch, meta = load_subnet(tmp_path / 'select' / 'selected_subnet.yaml')
+                    str(checkpoint), '--work-dir', str(tmp_path / 'work'), '--cfg-options', *select],
+                   check=True, cwd=tmp_path, env=env, capture_output=True)
+    arch, meta = load_subnet(tmp_path / 'work' / 'select' / 'selected_subnet.yaml')
     assert meta['method'] == method
     assert meta['fix_alpha'] == name.startswith('fix_alpha')
     csv_name = 'perturbation.csv' if method == 'perturbation' else 'alpha.csv'
-    assert (tmp_path / 'select' / csv_name).is_file()
+    assert (tmp_path / 'work' / 'select' / csv_name).is_file()
