@@ -51,6 +51,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from ..utils.machine import cpu_name
 from ..space.spec import KERNEL_SIZES, MAX_EXPANSION, MIN_EXPANSION, NUM_SUBBLOCKS
 from .lut import conv_output_size
 from .table import CostTable
@@ -80,14 +81,7 @@ def device_description(device: torch.device) -> str:
     """A human description of the device (GPU name, or the CPU model)."""
     if device.type == 'cuda':
         return torch.cuda.get_device_name(device)
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    return cpu_name()
 
 
 def _sync(device: torch.device) -> None:

@@ -12,7 +12,6 @@ import copy
 import itertools
 import json
 import os
-import platform
 import shlex
 import shutil
 import sys
@@ -22,6 +21,7 @@ from typing import Any, Dict, List, Optional
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ..utils.machine import cpu_name
 from ..engine.generation import check_replaceable, replace_folder
 from .counting import (expected_mflops, mmengine_mflops, module_params, onnx_mflops,
                        onnx_params, program_params)
@@ -66,18 +66,6 @@ def export_settings(cfg) -> Dict[str, Any]:
         else:
             settings[key] = value
     return settings
-
-
-def cpu_name() -> str:
-    """The CPU model (from /proc/cpuinfo where there is one)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _device_form(form, device: str):

@@ -108,6 +108,7 @@ class SearchComparison:
         if self.space is None:
             self.space = self._space_from_parts()
         self.cost_table = self.space.cost_table(input_size, num_classes)
+        self._cell_costs = None    # (strings, costs) of every cell, for benchmark judges' plots
         self.budgets = self._budgets(budgets)
         self.cloud_cfg = {**dict(num=0, window=0.03, seed=0), **(cloud or {})}
         self.cache = ScoreCache(os.path.join(out_dir, 'scores.json'))
@@ -235,8 +236,11 @@ class SearchComparison:
         if not hasattr(judge, 'every_cell'):
             return None
         strings, scores = judge.every_cell()
-        costs = [self.cost_table.arch_cost(self.space.canonical(text)) for text in strings]
-        return costs, scores
+        # every benchmark judge lists the same cells: cost them once
+        if self._cell_costs is None or self._cell_costs[0] != strings:
+            self._cell_costs = (strings, [self.cost_table.arch_cost(self.space.canonical(text))
+                                          for text in strings])
+        return self._cell_costs[1], scores
 
     def write(self, result: dict) -> None:
         write_text_atomic(os.path.join(self.out_dir, 'compare.json'), json.dumps(result, indent=1))
