@@ -29,7 +29,6 @@ def test_every_config_loads_and_builds_its_model(path):
         # none, and its range in ms is that table's); tests/test_latency_lut.py builds such a
         # config on a synthetic table
         assert str(cost.get('table', '')).endswith('.json'), path
-        assert cfg.model.type == 'mmsgnas.CostGeneratorTrainer', path
         return
     if 'subnet' in cfg:   # the subnet file is a config field; ImageNet configs name a search output
         assert cfg.model.backbone.subnet == cfg.subnet

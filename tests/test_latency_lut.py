@@ -15,7 +15,7 @@ from mmsgnas.cost.latency_lut import (EXPANSIONS, LUT_FORMAT, LUT_VERSION, Laten
                                       layer_contexts, layer_from_parts, load_latency_table,
                                       measure_latency_table, parts_model_errors,
                                       read_latency_data, save_latency_table, table_from_data)
-from mmsgnas.cost.switch import CostSwitch, cost_settings, latency_target_of, normalise_cost_cfg
+from mmsgnas.cost.switch import build_cost_table, cost_settings, latency_target_of, normalise_cost_cfg
 from mmsgnas.space import UnifiedSpace
 from mmsgnas.space.spec import KERNEL_SIZES
 
@@ -245,24 +245,32 @@ def test_build_cost_table_switch(digits_space, tmp_path):
     assert cost_settings('flops') is None
 
 
-def test_cost_switch_mixin_replaces_the_assigned_table(digits_space, tmp_path):
-    class Base:
-        def __init__(self, space):
-            self.cost_table = space.cost_table(32, 10)
-            self.span = (self.cost_table.min_cost(), self.cost_table.max_cost())
-
-    class Switched(CostSwitch, Base):
-        pass
-
+def test_search_loop_budget_is_in_the_units_of_its_cost(digits_space, tmp_path):
+    from mmsgnas.cost import BudgetError
+    from mmsgnas.engine import RandomSearchLoop
     path = str(tmp_path / 'lut.json')
     save_latency_table(synthetic_data(digits_space), path)
-    flops = Switched(digits_space)
+    ms = build_cost_table(digits_space, 32, 10, dict(type='latency', table=path))
+    assert ms.unit == 'ms'
+    evaluator = dict(type='mmsgnas.BenchmarkEvaluator')   # query mode: no runner needed
+    budget = ms.min_cost() + 0.5 * (ms.max_cost() - ms.min_cost())
+    loop = RandomSearchLoop(space=digits_space, evaluator=evaluator, num_classes=10,
+                            input_size=32, flops_budget=budget, out_dir=None,
+                            cost=dict(type='latency', table=path))
+    assert loop.cost_table.unit == 'ms' and loop.cost_table.table == ms.table
+    arch = loop.sample()
+    assert loop.flops(arch) == ms.arch_cost(arch) <= budget
+    # the resume check of the search state includes the table's measured context
+    loop._evaluator = type('Stub', (), {'settings': lambda self: {}})()
+    assert loop.settings()['cost'] == cost_settings(dict(type='latency', table=path))
+    flops = RandomSearchLoop(space=digits_space, evaluator=evaluator, num_classes=10,
+                             input_size=32, out_dir=None)
     assert flops.cost_table.unit == 'MFLOPs'
-    latency = Switched(digits_space, cost=dict(type='latency', table=path))
-    assert latency.cost_table.unit == 'ms'
-    # what the base class computed after the assignment already used the latency table
-    assert latency.span == (latency.cost_table.min_cost(), latency.cost_table.max_cost())
-    assert latency.span != flops.span
+    # a budget in ms below the table's smallest network is refused in ms
+    with pytest.raises(BudgetError, match='ms'):
+        RandomSearchLoop(space=digits_space, evaluator=evaluator, num_classes=10, input_size=32,
+                         flops_budget=ms.min_cost() / 2, out_dir=None,
+                         cost=dict(type='latency', table=path))
 
 
 def latency_config(table_path, **model):
@@ -295,7 +303,7 @@ def test_latency_config_builds_the_latency_table(digits_space, tmp_path):
     assert target['num_classes'] == 10 and target['table'] == path
     assert target['network'] == dict(se=True, act_cfg=dict(type='HSwish'))
     model = build_model(cfg)
-    assert type(model).__name__ == 'CostGeneratorTrainer'
+    assert type(model).__name__ == 'GeneratorTrainer'
     assert model.cost_table.unit == 'ms' and model.cost_table.table == table.table
     # the prior was drawn with the latency table, within 2 % of the middle of the range
     key = float(model.prior_keys[0])
@@ -326,7 +334,6 @@ def test_flops_config_keeps_the_flops_table(digits_space):
     from mmengine.config import Config
     cfg = Config.fromfile(os.path.join(ROOT, 'configs/demo/generator_digits.py'))
     cfg.model.supernet_checkpoint = None
-    cfg.model.type = 'mmsgnas.CostGeneratorTrainer'
     model = build_model(cfg)
     assert model.cost_table.unit == 'MFLOPs'
     assert model.cost_table.table == digits_space.cost_table(32, 10).table
@@ -336,6 +343,6 @@ def test_flops_config_keeps_the_flops_table(digits_space):
 def test_in1k_latency_config_names_a_table():
     from mmengine.config import Config
     cfg = Config.fromfile(os.path.join(ROOT, 'configs/latency/generator_latency_in1k.py'))
-    assert cfg.model.type == 'mmsgnas.CostGeneratorTrainer'
+    assert cfg.model.type == 'mmsgnas.GeneratorTrainer'
     assert normalise_cost_cfg(cfg.model.cost)['type'] == 'latency'
     assert cfg.model.input_size == 224

@@ -70,6 +70,23 @@ def test_generation_output_never_replaces_a_foreign_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['checkpoints', 'generated']
 
 
+def test_generation_output_names_and_records_its_unit(tmp_path):
+    import yaml
+    from mmsgnas.engine import write_generation
+    from mmsgnas.engine.generation import subnet_filename
+    from mmsgnas.space import UnifiedSpace
+    assert subnet_filename(9, 8.5) == 'subnet_009_8.500M.yaml'
+    assert subnet_filename(9, 78.3, 'ms') == 'subnet_009_78.300ms.yaml'
+    space = UnifiedSpace(dict(widen_factor=0.5, stem_stride=1, head_channels=256))
+    subnets = generated(space, 2)
+    write_generation(str(tmp_path / 'ms'), subnets, dict(unit='ms'), space)
+    files = sorted(p.name for p in (tmp_path / 'ms').glob('subnet_*.yaml'))
+    assert files == [subnet_filename(i, s.constraint, 'ms') for i, s in enumerate(subnets)]
+    assert all(f.endswith('ms.yaml') for f in files)
+    with open(tmp_path / 'ms' / files[0]) as f:
+        assert yaml.safe_load(f)['unit'] == 'ms'
+
+
 @pytest.mark.parametrize('argv, message', [
     (['--range', '6.5', '10.5', '0'], 'whole number >= 1'),
     (['--range', '6.5', '10.5', '2.5'], 'whole number >= 1'),

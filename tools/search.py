@@ -49,7 +49,8 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number of MFLOPs, got {text!r}')
+        raise argparse.ArgumentTypeError(f'expected a number (MFLOPs, or ms for a latency '
+                                         f'generator), got {text!r}')
     if not np.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f'a constraint must be a positive number, got {text!r}')
     return value
@@ -64,9 +65,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     generation = parser.add_argument_group('generation (generator configs)')
     targets = generation.add_mutually_exclusive_group()
     targets.add_argument('--constraints', type=positive_float, nargs='+',
-                         help='targets in MFLOPs')
+                         help="targets in the generator's unit (MFLOPs; ms with a latency cost)")
     targets.add_argument('--range', nargs=3, metavar=('LOW', 'HIGH', 'NUM'),
-                         help='NUM evenly spaced targets from LOW to HIGH MFLOPs')
+                         help='NUM evenly spaced targets from LOW to HIGH (MFLOPs; ms with a '
+                         'latency cost)')
     generation.add_argument('--out-dir')
     generation.add_argument('--tolerance', type=float, default=0.01,
                             help='relative budget tolerance of the final projection (default 1%%)')
@@ -117,19 +119,21 @@ def generate(args: argparse.Namespace, cfg: Config) -> list:
     targets = target_list(args)
     model = load_generator(cfg, args.checkpoint)
     low, high = model.constraint_range
+    unit = model.cost_table.unit
     outside = [t for t in targets if not low <= t <= high]
     if outside and args.extrapolate:
-        warnings.warn(f'extrapolating to {outside} MFLOPs, outside the trained range {low}..{high}')
+        warnings.warn(f'extrapolating to {outside} {unit}, outside the trained range '
+                      f'{low}..{high} {unit}')
     tolerance = None if args.no_projection else args.tolerance
     subnets, seconds = generate_subnets(model, targets, tolerance, args.extrapolate)
     out_dir = args.out_dir or os.path.join('work_dirs', config_name(args.config), 'generated')
-    write_generation(out_dir, subnets, dict(generator=os.path.abspath(args.checkpoint)),
+    write_generation(out_dir, subnets, dict(generator=os.path.abspath(args.checkpoint), unit=unit),
                      model.space)
     raw = [abs(s.raw_flops - s.constraint) / s.constraint * 100 for s in subnets]
     final = [abs(s.flops - s.constraint) / s.constraint * 100 for s in subnets]
     projected = [s for s in subnets if s.steps]
     print(f'generated {len(subnets)} architectures in {seconds:.3f} s (one batched forward + '
-          f'decoding); generator alone (argmax): mean |FLOPs - target| {np.mean(raw):.2f}%, max '
+          f'decoding); generator alone (argmax): mean |{unit} - target| {np.mean(raw):.2f}%, max '
           f'{np.max(raw):.2f}%')
     if tolerance is not None:
         print(f'projection onto the budget (tolerance {100 * tolerance:g}%) changed '

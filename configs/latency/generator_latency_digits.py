@@ -20,7 +20,6 @@ _base_ = ['../demo/generator_digits.py']
 latency_table = 'work_dirs/latency/digits_cpu_bs32_t2.json'
 
 model = dict(
-    type='mmsgnas.CostGeneratorTrainer',
     cost=dict(type='latency', table=latency_table,
               network=dict(se=True, act_cfg=dict(type='HSwish'))),
     constraint_range=(64.9, 91.7))

@@ -24,7 +24,6 @@ _base_ = ['../generator/sgnas_generator_in1k.py']
 latency_table = 'work_dirs/latency/in1k_latency.json'
 
 model = dict(
-    type='mmsgnas.CostGeneratorTrainer',
     cost=dict(type='latency', table=latency_table,
               network=dict(se=True, act_cfg=dict(type='HSwish'))),
     # ms on the measured device: a placeholder to replace by a range inside the table's span

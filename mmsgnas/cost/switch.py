@@ -1,13 +1,9 @@
 """The cost switch of configs: ``cost=dict(type='flops')`` (the default) or
-``cost=dict(type='latency', table=PATH[, network=dict(se=..., act_cfg=...)])``.
+``cost=dict(type='latency', table=PATH[, network=dict(se=..., act_cfg=...)])``, an argument of
+:class:`~mmsgnas.models.GeneratorTrainer` and of every search loop.
 
 :func:`build_cost_table` turns the config into the space's :class:`CostTable` (FLOPs from the space,
 or a measured latency table checked against the space, macro, input size and classes).
-:class:`CostSwitch` is the mixin through which the generator trainer and the search loops take it:
-a subclass that lists it first gets a ``cost`` argument, and the FLOPs table its base class builds
-(``self.cost_table = self.space.cost_table(input_size, num_classes)``) is replaced, at that very
-assignment, by the table the ``cost`` config asks for, so that every check and sampling the base
-class does after it (budget range, priors, projection) already uses that table.
 """
 from typing import Any, Dict, Mapping, Optional, Union
 
@@ -64,31 +60,6 @@ def cost_settings(cost: CostCfg) -> Optional[Dict[str, Any]]:
     return dict(type='latency', fingerprint=data['fingerprint'], device=data['device'],
                 device_name=data['device_name'], threads=data['threads'],
                 batch_size=data['batch_size'])
-
-
-class CostSwitch:
-    """Mixin (list it before the base class) adding ``cost=`` to a class that sets
-    ``self.cost_table = <the space's FLOPs table>`` in its ``__init__``: that assignment stores the
-    table ``cost`` asks for instead, for the same space, input size and classes."""
-
-    def __init__(self, *args, cost: CostCfg = None, **kwargs) -> None:
-        object.__setattr__(self, '_cost_cfg', normalise_cost_cfg(cost))
-        super().__init__(*args, **kwargs)
-
-    @property
-    def cost_cfg(self) -> Dict[str, Any]:
-        return self.__dict__['_cost_cfg']
-
-    @property
-    def cost_table(self) -> CostTable:
-        return self.__dict__['_switched_cost_table']
-
-    @cost_table.setter
-    def cost_table(self, table: CostTable) -> None:
-        if self.cost_cfg['type'] != 'flops':
-            table = build_cost_table(table.space, table.input_size, table.num_classes,
-                                     self.cost_cfg)
-        self.__dict__['_switched_cost_table'] = table
 
 
 def latency_target_of(cfg) -> Dict[str, Any]:

@@ -7,8 +7,6 @@ from .hooks import ChannelsLastHook, CheckInvalidLossHook, GumbelTemperatureHook
 from .single_path_hooks import SinglePathSearchHook
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
 from .weaknas import WeakNASSearchLoop
-from .cost_search_loops import (CostEvolutionSearchLoop, CostRandomSearchLoop,  # noqa: F401
-                                CostRegularizedEvolutionLoop, CostWeakNASSearchLoop)
 from .search_record import Candidate
 from .search_runner import build_search_runner, is_query_mode, run_search_loop, search_cfg_of
 

@@ -75,12 +75,13 @@ def generate_subnets(model, targets: Sequence[float], tolerance: Optional[float]
     return subnets, seconds
 
 
-def summary_rows(subnets: List[GeneratedSubnet], space) -> List[dict]:
-    """One row per target: raw (argmax) and projected FLOPs and errors side by side."""
+def summary_rows(subnets: List[GeneratedSubnet], space, unit: str = 'MFLOPs') -> List[dict]:
+    """One row per target: raw (argmax) and projected costs (in ``unit``) and errors side by
+    side."""
     def error(value: float, target: float) -> float:
         return round(100 * (value - target) / target, 3)
 
-    return [dict(file=subnet_filename(i, s.constraint), constraint=round(s.constraint, 4),
+    return [dict(file=subnet_filename(i, s.constraint, unit), constraint=round(s.constraint, 4),
                  raw_flops=round(s.raw_flops, 4), raw_error_pct=error(s.raw_flops, s.constraint),
                  flops=round(s.flops, 4), error_pct=error(s.flops, s.constraint),
                  projection_steps=s.steps, params=round(s.params, 4),
@@ -88,8 +89,10 @@ def summary_rows(subnets: List[GeneratedSubnet], space) -> List[dict]:
             for i, s in enumerate(subnets)]
 
 
-def subnet_filename(index: int, constraint: float) -> str:
-    return f'subnet_{index:03d}_{constraint:.3f}M.yaml'
+def subnet_filename(index: int, constraint: float, unit: str = 'MFLOPs') -> str:
+    """``subnet_009_8.500M.yaml`` for 8.5 MFLOPs, ``subnet_009_78.300ms.yaml`` for 78.3 ms."""
+    suffix = 'M' if unit == 'MFLOPs' else unit
+    return f'subnet_{index:03d}_{constraint:.3f}{suffix}.yaml'
 
 
 def check_replaceable(out_dir: str, marker: str = MARKER) -> None:
@@ -130,13 +133,15 @@ def write_generation(out_dir: str, subnets: List[GeneratedSubnet], metadata: dic
     """Write one subnet file per constraint, summary.csv, summary.md, flops.png and
     generation.json into ``out_dir``, atomically: everything goes to a temporary folder moved into
     place. An existing ``out_dir`` is replaced only if it is an earlier generation (checked before
-    anything is written)."""
+    anything is written). ``metadata`` goes into every subnet file and generation.json; its
+    ``unit`` (default MFLOPs; ms for a latency generator) is the unit of the ``flops`` and
+    ``constraint`` fields and of the plot."""
     check_replaceable(out_dir)
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.generation-', dir=parent)
     try:
-        rows = summary_rows(subnets, space)
+        rows = summary_rows(subnets, space, metadata.get('unit', 'MFLOPs'))
         for row, subnet in zip(rows, subnets):
             meta = dict(constraint=row['constraint'], flops=row['flops'], params=row['params'],
                         raw_flops=row['raw_flops'], projection_steps=row['projection_steps'],
@@ -152,7 +157,7 @@ def write_generation(out_dir: str, subnets: List[GeneratedSubnet], metadata: dic
         with open(os.path.join(tmp, MARKER), 'w') as f:
             json.dump(dict(metadata, space=space.settings(), files=[r['file'] for r in rows]),
                       f, indent=1)
-        plot_flops(subnets, os.path.join(tmp, 'flops.png'))
+        plot_flops(subnets, os.path.join(tmp, 'flops.png'), metadata.get('unit', 'MFLOPs'))
         replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -168,8 +173,8 @@ def markdown_table(rows: List[dict]) -> str:
     return out.getvalue()
 
 
-def plot_flops(subnets: List[GeneratedSubnet], path: str) -> None:
-    """Target vs generated FLOPs (the paper's Fig. 7a), raw argmax decoding and final."""
+def plot_flops(subnets: List[GeneratedSubnet], path: str, unit: str = 'MFLOPs') -> None:
+    """Target vs generated cost (the paper's Fig. 7a), raw argmax decoding and final."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -180,8 +185,8 @@ def plot_flops(subnets: List[GeneratedSubnet], path: str) -> None:
     if any(s.steps for s in subnets):
         ax.scatter(targets, [s.flops for s in subnets], marker='s', facecolors='none',
                    edgecolors='red', label='after projection onto the budget')
-    ax.set_xlabel('target FLOPs (M)')
-    ax.set_ylabel('generated FLOPs (M)')
+    ax.set_xlabel(f'target ({unit})')
+    ax.set_ylabel(f'generated ({unit})')
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -28,6 +28,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
 from ..cost import check_budget, sample_within_budget
+from ..cost.switch import CostCfg, build_cost_table, cost_settings, normalise_cost_cfg
 from ..models import count_params
 from ..registry import ARCH_EVALUATORS, LOOPS
 from ..space import SearchSpace, build_space
@@ -41,8 +42,9 @@ class SearchLoop(BaseLoop):
     Args:
         runner: the runner whose model is the trained supernet classifier (None in query mode).
         dataloader: the split candidates are scored on in supernet mode.
-        flops_budget: upper bound of the cost (MFLOPs at ``input_size``); None: no budget.
-        input_size: input resolution the FLOPs are counted at (224 for ImageNet).
+        flops_budget: upper bound of the cost (MFLOPs at ``input_size``, or ms with a latency
+            ``cost``); None: no budget.
+        input_size: input resolution the costs are counted at (224 for ImageNet).
         min_flops: optional lower bound (0: none).
         evaluator: config of a query-mode evaluator (e.g. ``mmsgnas.BenchmarkEvaluator``); None
             scores on the supernet.
@@ -56,6 +58,9 @@ class SearchLoop(BaseLoop):
         save_interval: save the state every this many evaluations.
         out_dir: output folder, relative to the runner's work_dir; None: no files.
         resume: continue from ``<out_dir>/search_state.json`` when it exists.
+        cost: ``dict(type='flops')`` (default) or ``dict(type='latency', table=PATH)``: the
+            budget, the kept candidates, sampling and the logs are then in ms of that measured
+            table (see :func:`mmsgnas.cost.build_cost_table`).
     """
     method = 'search'
 
@@ -67,7 +72,7 @@ class SearchLoop(BaseLoop):
                  metrics: Union[dict, list, None] = None, score_key: str = 'accuracy/top1',
                  seed: int = 0, cache_data: bool = True, save_interval: int = 50,
                  log_interval: int = 10, out_dir: Optional[str] = 'search',
-                 resume: bool = False) -> None:
+                 resume: bool = False, cost: CostCfg = None) -> None:
         super().__init__(runner, dataloader)
         model = self.model
         if space is not None:
@@ -79,7 +84,8 @@ class SearchLoop(BaseLoop):
                              'model is a supernet')
         if num_classes is None:
             num_classes = model.head.num_classes if model is not None else 10
-        self.cost_table = self.space.cost_table(input_size, num_classes)
+        self.cost_cfg = normalise_cost_cfg(cost)
+        self.cost_table = build_cost_table(self.space, input_size, num_classes, self.cost_cfg)
         self.flops_budget = math.inf if flops_budget is None else float(flops_budget)
         self.min_flops = float(min_flops)
         if flops_budget is not None or min_flops:
@@ -147,10 +153,14 @@ class SearchLoop(BaseLoop):
     def settings(self) -> dict:
         """What must match for a saved state to be resumed (the length of the search, e.g.
         num_samples or max_generations, may grow: the search then continues)."""
-        return dict(method=self.method, flops_budget=None if math.isinf(self.flops_budget)
-                    else self.flops_budget, min_flops=self.min_flops,
-                    input_size=self.input_size, seed=self.seed, space=self.space.settings(),
-                    evaluator=self.prepare_evaluator().settings())
+        own = dict(method=self.method, flops_budget=None if math.isinf(self.flops_budget)
+                   else self.flops_budget, min_flops=self.min_flops,
+                   input_size=self.input_size, seed=self.seed, space=self.space.settings(),
+                   evaluator=self.prepare_evaluator().settings())
+        cost = cost_settings(self.cost_cfg)
+        if cost is not None:   # FLOPs searches keep the states they always wrote
+            own['cost'] = cost
+        return own
 
     # -- candidates ------------------------------------------------------------------------------
     def flops(self, arch: Any) -> float:

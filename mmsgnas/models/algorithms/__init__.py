@@ -1,6 +1,5 @@
 from .darts import DartsDistributedDataParallel, DartsOptimWrapperConstructor, DartsSupernet
 from .generator_trainer import ConstraintRangeError, GeneratorSettingsError, GeneratorTrainer
-from .cost_generator_trainer import CostGeneratorTrainer  # noqa: F401
 from .single_path_nas import SinglePathNAS
 from .supernet_classifier import SupernetClassifier
 

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from ...cost import Projection, project_to_budget
+from ...cost.switch import CostCfg, build_cost_table, cost_settings, normalise_cost_cfg
 from ...registry import MODELS
 from ...utils import safe_torch_load
 from ..utils import batch_statistics
@@ -50,8 +51,8 @@ class GeneratorTrainer(BaseModel):
         supernet: config of a :class:`SupernetClassifier`.
         generator: config of an :class:`ArchitectureGenerator` (its shapes come from the space).
         supernet_checkpoint: trained supernet weights (mmengine checkpoint or state dict).
-        constraint_range: (C_L, C_H) in MFLOPs.
-        input_size: input resolution the FLOPs are counted at.
+        constraint_range: (C_L, C_H) in the cost's unit (MFLOPs, or ms with a latency table).
+        input_size: input resolution the costs are counted (or were measured) at.
         num_priors: number of keys in the range, each with its own prior (1: the middle).
         gumbel_hard: straight-through Gumbel-softmax (one-hot sampled architectures forward, soft
             gradients backward) instead of the soft mixture of the paper.
@@ -71,6 +72,14 @@ class GeneratorTrainer(BaseModel):
             budget rather than the expectation of a soft mixture.
         constraint_error: 'squared' ((Cost - C) / C)^2, or 'absolute' |Cost - C| / C, whose
             gradient does not vanish near the target.
+        cost: what a constraint is: ``dict(type='flops')`` (default, MFLOPs) or
+            ``dict(type='latency', table=PATH)``, a table measured by
+            tools/analysis/build_latency_lut.py for this space, macro, ``input_size`` and head
+            (refused otherwise). With a latency table, ``constraint_range`` and every target
+            (training, validation grid, tools/search.py) are in ms on the table's device; the loss,
+            Cost(alpha), priors and projection are unchanged, since the table is linear in the
+            one-hot encoding as the FLOPs one is. The checkpoint records the table's measured
+            context, so a generator trained on one table is refused with a config naming another.
     """
 
     def __init__(self, supernet: dict, generator: dict, constraint_range: Sequence[float],
@@ -80,6 +89,7 @@ class GeneratorTrainer(BaseModel):
                  target_sampling: str = 'batch', supernet_bn: str = 'batch',
                  tolerance: float = 0.01, cost_on: str = 'soft',
                  constraint_error: str = 'squared',
+                 cost: CostCfg = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -92,13 +102,16 @@ class GeneratorTrainer(BaseModel):
             decision_shape=self.space.decision_shape, map_shape=self.space.map_shape,
             allowed=self.space.allowed()))
         self.input_size = int(input_size)
-        self.cost_table = self.space.cost_table(self.input_size, self.supernet.head.num_classes)
+        self.cost_cfg = normalise_cost_cfg(cost)
+        self.cost_table = build_cost_table(self.space, self.input_size,
+                                           self.supernet.head.num_classes, self.cost_cfg)
+        unit = self.cost_table.unit
         low, high = (float(v) for v in constraint_range)
         space_low, space_high = self.cost_table.min_cost(), self.cost_table.max_cost()
         if not space_low <= low < high <= space_high:
             raise ConstraintRangeError(
-                f'constraint_range {low}..{high} MFLOPs must be increasing and inside the range of '
-                f'the search space at {input_size}px: {space_low:.3f}..{space_high:.3f}')
+                f'constraint_range {low}..{high} {unit} must be increasing and inside the range of '
+                f'the search space at {input_size}px: {space_low:.3f}..{space_high:.3f} {unit}')
         self.constraint_range = (low, high)
         if target_sampling not in ('sample', 'batch') or supernet_bn not in ('running', 'batch'):
             raise ValueError(f"target_sampling must be 'sample' or 'batch' (got "
@@ -127,8 +140,12 @@ class GeneratorTrainer(BaseModel):
     # -- set-up ------------------------------------------------------------------------------
     def settings(self) -> Dict[str, Any]:
         """What the checkpoint must have been trained with (compared on load)."""
-        return dict(constraint_range=list(self.constraint_range), input_size=self.input_size,
-                    space=self.space.settings(), num_classes=self.cost_table.num_classes)
+        own = dict(constraint_range=list(self.constraint_range), input_size=self.input_size,
+                   space=self.space.settings(), num_classes=self.cost_table.num_classes)
+        cost = cost_settings(self.cost_cfg)
+        if cost is not None:   # FLOPs generators keep the settings they always had
+            own['cost'] = cost
+        return own
 
     def get_extra_state(self) -> Dict[str, Any]:
         return dict(settings=self.settings())
@@ -178,7 +195,8 @@ class GeneratorTrainer(BaseModel):
                     priors.append(arch)
                     break
             else:
-                raise ConstraintRangeError(f'no random architecture within 2% of {key:.3f} MFLOPs '
+                raise ConstraintRangeError(f'no random architecture within 2% of {key:.3f} '
+                                           f'{self.cost_table.unit} '
                                            'in 100000 draws; choose keys inside the space')
         return keys, priors
 
@@ -195,7 +213,8 @@ class GeneratorTrainer(BaseModel):
         outside = [t for t in targets.tolist() if not low <= t <= high]
         if outside and not extrapolate:
             raise ConstraintRangeError(
-                f'constraint(s) {outside} MFLOPs outside the trained range {low}..{high}; '
+                f'constraint(s) {outside} {self.cost_table.unit} outside the trained range '
+                f'{low}..{high} {self.cost_table.unit}; '
                 'pass extrapolate=True (tools/search.py --extrapolate) to generate anyway')
 
     def prior_for(self, targets: torch.Tensor) -> torch.Tensor:
