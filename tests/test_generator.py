@@ -105,6 +105,20 @@ def test_generation_meets_the_budget_and_refuses_out_of_range_targets():
     assert len(trainer.generate([12.0], extrapolate=True)) == 1
 
 
+def test_range_ends_that_float32_cannot_hold_are_inside_the_range():
+    # 6.6 and 10.3 round below and above themselves in float32; the ends of the trained range
+    # (and the validation grid, which starts and stops there) must still generate.
+    low, high = 6.6, 10.3
+    assert float(torch.tensor(low)) != low and float(torch.tensor(high)) != high
+    trainer = build_trainer(constraint_range=(low, high))
+    projections = trainer.generate([low, high], tolerance=0.01)
+    for target, projection in zip([low, high], projections):
+        assert abs(projection.cost - target) <= 0.01 * target
+    assert trainer.val_grid()['targets'][0] == pytest.approx(low)
+    with pytest.raises(ConstraintRangeError, match='outside the trained range'):
+        trainer.generate([low - 1e-3])
+
+
 def test_priors_are_stored_in_the_checkpoint_state():
     trainer = build_trainer(num_priors=3)
     state = trainer.state_dict()

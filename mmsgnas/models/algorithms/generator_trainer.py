@@ -210,7 +210,10 @@ class GeneratorTrainer(BaseModel):
     # -- generation ----------------------------------------------------------------------------
     def check_targets(self, targets: torch.Tensor, extrapolate: bool = False) -> None:
         low, high = self.constraint_range
-        outside = [t for t in targets.tolist() if not low <= t <= high]
+        # Compared at the targets' precision: a range end such as 5.6 is 5.5999999 in float32.
+        bounds = torch.tensor([low, high], dtype=targets.dtype)
+        inside = (targets.cpu() >= bounds[0]) & (targets.cpu() <= bounds[1])
+        outside = [t for t, ok in zip(targets.tolist(), inside.tolist()) if not ok]
         if outside and not extrapolate:
             raise ConstraintRangeError(
                 f'constraint(s) {outside} {self.cost_table.unit} outside the trained range '
@@ -234,7 +237,8 @@ class GeneratorTrainer(BaseModel):
         """One :class:`Projection` per MFLOPs target, from one batched forward: the argmax
         decoding (``raw_arch``) and, unless ``tolerance`` is None, its projection onto the budget
         within ``tolerance`` (``arch``; the raw one when None)."""
-        targets = torch.as_tensor(targets, dtype=torch.float32, device=self.priors.device)
+        budgets = [float(t) for t in targets]   # the projection's budgets, at full precision
+        targets = torch.as_tensor(budgets, dtype=torch.float32, device=self.priors.device)
         self.check_targets(targets, extrapolate)
         logits = self.generate_logits(targets)
         if tolerance is None:
@@ -244,8 +248,8 @@ class GeneratorTrainer(BaseModel):
                 cost = self.cost_table.arch_cost(arch)
                 out.append(Projection(arch, arch, 0, cost, cost))
             return out
-        return [project_to_budget(row, self.cost_table, float(t), tolerance)
-                for row, t in zip(logits, targets)]
+        return [project_to_budget(row, self.cost_table, t, tolerance)
+                for row, t in zip(logits, budgets)]
 
     # -- training and validation ---------------------------------------------------------------
     def normalisation(self) -> ContextManager:
