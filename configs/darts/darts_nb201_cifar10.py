@@ -9,19 +9,14 @@
 #       work_dirs/darts_nb201_cifar10/epoch_50.pth [--cfg-options search_cfg.method=magnitude]
 # Not run here (no GPU, no CIFAR-10 offline); the CPU-scale version is darts_nb201_digits.py.
 _base_ = [
+    '../_base_/schedules/darts_first_order.py',
     'mmpretrain::_base_/datasets/cifar10_bs16.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 first_half = list(range(25000))
 second_half = list(range(25000, 50000))
-model = dict(
-    type='mmsgnas.DartsSupernet',
-    fix_alpha=False,
-    alpha_init_std=1e-3,
-    backbone=dict(type='mmsgnas.NasBench201Supernet', C=16, N=5),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=64,
-              loss=dict(type='mmpretrain.CrossEntropyLoss'), topk=(1, )))
+model = dict(backbone=dict(type='mmsgnas.NasBench201Supernet', C=16, N=5),
+             head=dict(in_channels=64))
 train_dataloader = dict(batch_size=64, dataset=dict(indices=first_half))
 arch_dataloader = dict(
     batch_size=64, num_workers=2,
@@ -34,28 +29,16 @@ held_out_eval = dict(
                  pipeline={{_base_.test_pipeline}}),
     sampler=dict(type='DefaultSampler', shuffle=False))
 val_dataloader = dict(batch_size=256)
-optim_wrapper = dict(
-    constructor='DartsOptimWrapperConstructor',
-    weights=dict(type='OptimWrapper',
-                 optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=3e-4),
-                 clip_grad=dict(max_norm=5.0)),
-    architecture=dict(type='OptimWrapper',
-                      optimizer=dict(type='Adam', lr=3e-4, betas=(0.5, 0.999),
-                                     weight_decay=1e-3)))
 max_epochs = 50
 param_scheduler = dict(
     weights=[dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-3, by_epoch=True,
                   begin=0, end=max_epochs, convert_to_iter_based=True)],
     architecture=[])
-train_cfg = dict(type='mmsgnas.DartsTrainLoop', max_epochs=max_epochs, val_interval=10,
-                 arch_dataloader=arch_dataloader)
-val_cfg = dict()
+train_cfg = dict(max_epochs=max_epochs, val_interval=10, arch_dataloader=arch_dataloader)
 test_cfg = None
 test_dataloader = None
 test_evaluator = None
 search_cfg = dict(
-    type='mmsgnas.DartsSelectionLoop',
-    method='perturbation',
     dataloader=held_out_eval,
     tune_dataloader=dict(
         batch_size=64, num_workers=2,
@@ -63,13 +46,6 @@ search_cfg = dict(
                      indices=first_half, pipeline={{_base_.train_pipeline}}),
         sampler=dict(type='DefaultSampler', shuffle=True)),
     tune_epochs=5,
-    tune_optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=3e-4),
-    tune_clip_grad=5.0,
-    input_size=32,
-    seed=0,
-    out_dir='select_perturbation')
+    input_size=32)
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2,
                                      save_last=True))
-custom_hooks = [dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
-model_wrapper_cfg = dict(type='mmsgnas.DartsDistributedDataParallel', broadcast_buffers=False,
-                         find_unused_parameters=True)

@@ -9,16 +9,13 @@
 #       work_dirs/darts_unified_8xb32_in1k/epoch_50.pth 8
 # Not run here (no GPU, no ImageNet).
 _base_ = [
+    '../_base_/schedules/darts_first_order.py',
     'mmpretrain::_base_/datasets/imagenet_bs32.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 model = dict(
-    type='mmsgnas.DartsSupernet',
-    fix_alpha=False,
-    alpha_init_std=1e-3,
     backbone=dict(type='mmsgnas.UnifiedSupernet', out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=1000, in_channels=1280,
+    head=dict(num_classes=1000, in_channels=1280,
               loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1,
                         mode='original'), topk=(1, 5)))
 train_dataloader = dict(dataset=dict(ann_file='meta/train_main.txt'))
@@ -32,30 +29,20 @@ held_out_eval = dict(
     dataset=dict(type='ImageNet', data_root='data/imagenet', split='train',
                  ann_file='meta/train_heldout.txt', pipeline={{_base_.test_pipeline}}),
     sampler=dict(type='DefaultSampler', shuffle=False))
-optim_wrapper = dict(
-    constructor='DartsOptimWrapperConstructor',
-    weights=dict(type='OptimWrapper',
-                 optimizer=dict(type='SGD', lr=0.045, momentum=0.9, weight_decay=4e-5),
-                 clip_grad=dict(max_norm=5.0)),
-    architecture=dict(type='OptimWrapper',
-                      optimizer=dict(type='Adam', lr=3e-4, betas=(0.5, 0.999),
-                                     weight_decay=1e-3)))
+# The SGNAS supernet's weight optimiser (SGD lr 0.045, weight decay 4e-5) with DARTS's clipping.
+optim_wrapper = dict(weights=dict(optimizer=dict(lr=0.045, weight_decay=4e-5)))
 max_epochs = 50
 param_scheduler = dict(
     weights=[dict(type='CosineAnnealingLR', T_max=max_epochs, by_epoch=True, begin=0,
                   end=max_epochs, convert_to_iter_based=True)],
     architecture=[])
-train_cfg = dict(type='mmsgnas.DartsTrainLoop', max_epochs=max_epochs, val_interval=5,
-                 arch_dataloader=arch_dataloader)
-val_cfg = dict()
+train_cfg = dict(max_epochs=max_epochs, val_interval=5, arch_dataloader=arch_dataloader)
 test_cfg = None
 test_dataloader = None
 test_evaluator = None
 # DARTS-PT: 114 decisions; 10 batches of the held-out split per measurement (every allowed
 # choice of a decision is one measurement) and 200 iterations of fine-tuning between decisions.
 search_cfg = dict(
-    type='mmsgnas.DartsSelectionLoop',
-    method='perturbation',
     dataloader=held_out_eval,
     eval_batches=10,
     tune_dataloader=dict(
@@ -64,13 +51,7 @@ search_cfg = dict(
                      ann_file='meta/train_main.txt', pipeline={{_base_.train_pipeline}}),
         sampler=dict(type='DefaultSampler', shuffle=True)),
     tune_iters=200,
-    tune_optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=4e-5),
-    tune_clip_grad=5.0,
-    input_size=224,
-    seed=0,
-    out_dir='select_perturbation')
+    tune_optimizer=dict(weight_decay=4e-5),
+    input_size=224)
 auto_scale_lr = dict(base_batch_size=256)
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))
-custom_hooks = [dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
-model_wrapper_cfg = dict(type='mmsgnas.DartsDistributedDataParallel', broadcast_buffers=False,
-                         find_unused_parameters=True)

@@ -10,20 +10,16 @@
 #       work_dirs/darts_unified_digits/epoch_6.pth [--resume] \
 #       [--cfg-options search_cfg.method=magnitude search_cfg.out_dir=select_magnitude]
 _base_ = [
+    '../_base_/schedules/darts_first_order.py',
     '../_base_/datasets/digits_bs64.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 model = dict(
-    type='mmsgnas.DartsSupernet',
-    fix_alpha=False,
-    alpha_init_std=1e-3,
     backbone=dict(
         type='mmsgnas.UnifiedSupernet',
         macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
         out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=256,
-              loss=dict(type='mmpretrain.CrossEntropyLoss'), topk=(1, )))
+    head=dict(in_channels=256))
 
 # The held-out split the alpha steps (and DARTS-PT's measurements) use: digits val, with the
 # training augmentation for the alpha steps.
@@ -36,35 +32,20 @@ arch_dataloader = dict(
     persistent_workers=False)
 train_dataloader = dict(batch_size=32)
 
-# DARTS's optimisers: weights SGD (momentum 0.9, weight decay 3e-4, cosine to 1e-3, gradient
-# norm clipped at 5); alpha Adam lr 3e-4, betas (0.5, 0.999), weight decay 1e-3.
-optim_wrapper = dict(
-    constructor='DartsOptimWrapperConstructor',
-    weights=dict(type='OptimWrapper',
-                 optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=3e-4),
-                 clip_grad=dict(max_norm=5.0)),
-    architecture=dict(type='OptimWrapper',
-                      optimizer=dict(type='Adam', lr=3e-4, betas=(0.5, 0.999),
-                                     weight_decay=1e-3)))
 max_epochs = 6
 param_scheduler = dict(
     weights=[dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-3, by_epoch=True,
                   begin=0, end=max_epochs, convert_to_iter_based=True)],
     architecture=[])
-train_cfg = dict(type='mmsgnas.DartsTrainLoop', max_epochs=max_epochs, val_interval=max_epochs,
-                 arch_dataloader=arch_dataloader)
-val_cfg = dict()
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs, arch_dataloader=arch_dataloader)
 test_cfg = None
 test_dataloader = None
 test_evaluator = None
 
-# DARTS-PT selection on the trained supernet: decisions in random order (seed), every allowed
-# choice masked and the supernet's accuracy on the val split measured, the most needed choice
-# kept; fine-tuning between decisions (the paper: 5 epochs between edges on CIFAR-10; here a few
-# iterations, since the unified space has 114 decisions).
+# DARTS-PT selection on the trained supernet, scored on the val split; a few iterations of
+# fine-tuning between decisions (the paper: 5 epochs between edges on CIFAR-10; the unified space
+# has 114 decisions).
 search_cfg = dict(
-    type='mmsgnas.DartsSelectionLoop',
-    method='perturbation',
     dataloader={{_base_.val_dataloader}},
     eval_batches=None,
     tune_dataloader=dict(
@@ -73,22 +54,10 @@ search_cfg = dict(
                      classes={{_base_.classes}}, pipeline={{_base_.train_pipeline}}),
         sampler=dict(type='DefaultSampler', shuffle=True)),
     tune_iters=2,
-    tune_optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=3e-4),
-    tune_clip_grad=5.0,
-    input_size=32,
-    seed=0,
-    out_dir='select_perturbation')
+    input_size=32)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1, save_last=True))
-custom_hooks = [
-    # Stop at the first NaN / inf loss (checked every iteration; the error names the iteration
-    # and the loss term).
-    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW'),
-]
-# DARTS's train_step (two optimisers) through DDP: both losses go through the wrapper.
-model_wrapper_cfg = dict(type='mmsgnas.DartsDistributedDataParallel', broadcast_buffers=False,
-                         find_unused_parameters=True)
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)
