@@ -25,16 +25,22 @@ class SupernetJudge:
         recalibrate: BN recalibration (False: statistics as trained).
         name: column name in the outputs (default ``supernet-<split>``).
         cache: keep the preprocessed images in memory.
+        score_key: the metric that is the score.
+        cfg_options: overrides merged into the config (e.g.
+            ``{'model.backbone.kernel_order': 'sorted'}``), as ``--cfg-options`` would.
     """
     kind = 'supernet'
 
     def __init__(self, config: str, checkpoint: str, split: str = 'test',
                  recalibrate: bool = True, name: Optional[str] = None, cache: bool = True,
-                 score_key: str = 'accuracy/top1') -> None:
+                 score_key: str = 'accuracy/top1',
+                 cfg_options: Optional[Dict[str, Any]] = None) -> None:
         from ...engine.checkpoint import load_model_weights
         from ..subnet_evaluator import SubnetEvaluator
         config = resolve_config_path(config)
         cfg = Config.fromfile(config)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
         self.config, self.checkpoint, self.split = config, checkpoint, split
         self.name = name or f'supernet-{split}'
         search_cfg = cfg.get('search_cfg') or {}

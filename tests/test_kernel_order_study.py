@@ -1,0 +1,96 @@
+"""The figures of the kernel-order study (mmsgnas.evaluation.kernel_order_study)."""
+import random
+
+import pytest
+
+from mmsgnas.evaluation.kernel_order_study import (markdown_report, raw_budget_error,
+                                                   reference_architectures, residual_percentile,
+                                                   run_summary, summarise_study)
+from mmsgnas.space import UnifiedSpace
+from mmsgnas.space.spec import macro_from_cfg
+
+TINY = macro_from_cfg(widen_factor=0.25, stem_stride=1, head_channels=64,
+                      layer_channels=[[16, 1], [24, 2], [24, 1]])
+
+
+def test_residual_percentile_on_an_exact_line():
+    flops = [1.0, 2.0, 3.0, 4.0]
+    scores = [10.0, 20.0, 30.0, 40.0]   # residuals all 0
+    assert residual_percentile(flops, scores, 2.5, 26.0) == 100.0
+    assert residual_percentile(flops, scores, 2.5, 24.0) == 0.0
+    assert residual_percentile(flops, scores, 2.5, 25.0) == 50.0   # ties count half
+
+
+def test_residual_percentile_compares_at_equal_flops():
+    # Residuals +1, -1, -1, +1 around y = 10 x (orthogonal to x, so the fit is exactly y = 10 x).
+    # A network at 5 MFLOPs scoring 50.5 (+0.5) is above the two negative residuals only.
+    flops = [1.0, 2.0, 3.0, 4.0]
+    scores = [11.0, 19.0, 29.0, 41.0]
+    assert residual_percentile(flops, scores, 5.0, 50.5) == pytest.approx(50.0)
+    assert residual_percentile(flops, scores, 5.0, 52.0) == 100.0
+
+
+def test_raw_budget_error_exact():
+    out = raw_budget_error([5.0, 6.0, 8.0], [5.5, 6.0, 7.2])
+    assert out['mean_error'] == pytest.approx((10.0 + 0.0 + 10.0) / 3)
+    assert out['max_error'] == pytest.approx(10.0)
+    assert out['kendall_tau'] == pytest.approx(1.0)
+    assert raw_budget_error([5.0, 6.0, 8.0], [7.0, 6.0, 5.0])['kendall_tau'] == pytest.approx(-1.0)
+
+
+def test_reference_architectures_are_fixed_by_the_seed_and_valid():
+    space = UnifiedSpace(TINY)
+    first, again = reference_architectures(space, 5, 0), reference_architectures(space, 5, 0)
+    assert first == again
+    assert first != reference_architectures(space, 5, 1)
+    for arch in first:
+        assert space.canonical(arch.to_lists()) == arch
+    # The sorted space reads the same networks as their sorted forms: the same identity.
+    sorted_space = UnifiedSpace(TINY, kernel_order='sorted')
+    for arch in first:
+        other = sorted_space.from_text(space.to_text(arch))
+        assert all(list(b) == sorted(a) for a, b in zip(arch, other))
+        assert sorted_space.identity(other) == space.identity(arch)
+
+
+def _run(shift: float, seed: int):
+    rng = random.Random(seed)
+    flops = [5.0 + 0.1 * i for i in range(10)]
+    scores = [60.0 + 2 * f + shift + rng.uniform(-0.5, 0.5) for f in flops]
+    generated = [dict(target=6.0, flops=6.0, score=60.0 + 12.0 + shift + 1.0)]
+    return flops, scores, run_summary(flops, scores, generated, [5.0, 6.0], [5.0, 6.6])
+
+
+def test_summary_over_seeds_and_between_orders():
+    runs, scores = {'positional': {}, 'sorted': {}}, {'positional': {}, 'sorted': {}}
+    for seed in (0, 1):
+        _, pos_scores, runs['positional'][seed] = _run(2.0, seed)
+        _, sort_scores, runs['sorted'][seed] = _run(0.0, seed)
+        scores['positional'][seed], scores['sorted'][seed] = pos_scores, sort_scores
+    summary = summarise_study(runs, scores)
+    pos, srt = summary['per_order']['positional'], summary['per_order']['sorted']
+    assert pos['random_mean']['mean'] - srt['random_mean']['mean'] == pytest.approx(2.0)
+    assert pos['random_mean']['n'] == 2
+    # +1 point above the line is above every random residual (|noise| <= 0.5).
+    assert pos['generated_rank']['values'] == [100.0, 100.0]
+    assert pos['raw_mean_error']['mean'] == pytest.approx(5.0)
+    # Same noise per seed, only shifted: the two orders rank the networks identically.
+    assert summary['tau_between_orders'] == {0: pytest.approx(1.0), 1: pytest.approx(1.0)}
+    text = markdown_report(summary, [0, 1], 10, 10000)
+    assert '| figure | positional | sorted |' in text
+    assert 'seed 0: 1.000' in text
+
+
+def test_runs_without_a_generator_give_only_the_supernet_figures():
+    runs = {'positional': {}, 'sorted': {}}
+    for seed in (0, 1, 2):
+        _, _, runs['positional'][seed] = _run(2.0, seed)
+        _, _, runs['sorted'][seed] = _run(0.0, seed)
+    flops, scores, _ = _run(2.0, 2)
+    runs['positional'][2] = run_summary(flops, scores)   # seed 2: supernet only
+    summary = summarise_study(runs, {})
+    pos = summary['per_order']['positional']
+    assert pos['random_mean']['n'] == 3
+    assert pos['generated_rank']['n'] == 2 and pos['raw_mean_error']['n'] == 2
+    assert summary['per_order']['sorted']['generated_rank']['n'] == 3
+    assert summary['tau_between_orders'] == {}
