@@ -60,15 +60,16 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def train(config: str, work_dir: str, last: str, options: List[str], log: str) -> str:
-    """Run tools/train.py unless ``work_dir/last`` exists; returns the checkpoint path."""
+    """Run tools/train.py unless ``work_dir/last`` exists (an interrupted run resumes from its
+    last checkpoint); returns the checkpoint path."""
     checkpoint = os.path.join(work_dir, last)
     if os.path.isfile(checkpoint):
         return checkpoint
     os.makedirs(os.path.dirname(log), exist_ok=True)
     print(f'training {work_dir} (log {log})', flush=True)
-    with open(log, 'w') as stream:
+    with open(log, 'a') as stream:
         code = subprocess.run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-                               '--cfg-options', *options], stdout=stream,
+                               '--resume', '--cfg-options', *options], stdout=stream,
                               stderr=subprocess.STDOUT).returncode
     if code != 0 or not os.path.isfile(checkpoint):
         raise SystemExit(f'training failed ({config}, exit {code}); see {log}')
