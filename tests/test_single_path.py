@@ -1,9 +1,11 @@
 """Single-Path NAS on the unified space: superkernel blocks, thresholds, cost term, hook, configs."""
+import copy
 import json
 import os
 import random
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -11,8 +13,10 @@ from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 
+from mmsgnas.engine.single_path_hooks import SinglePathSearchHook
 from mmsgnas.models import UnifiedSupernet
 from mmsgnas.models.builder import build_standalone_classifier
+from mmsgnas.models.utils import batch_statistics
 from mmsgnas.models.algorithms.single_path_nas import SinglePathNAS
 from mmsgnas.models.backbones.single_path_supernet import (SinglePathSupernet,
                                                            inherit_from_single_path,
@@ -302,6 +306,84 @@ def test_unified_state_has_every_candidate_as_the_centre_of_its_superkernel():
     assert not any('threshold' in k for k in state)
 
 
+# -- BN statistics of the evaluated path ---------------------------------------------------------
+def norms_of(model):
+    return {n: m for n, m in model.named_modules() if isinstance(m, torch.nn.BatchNorm2d)}
+
+
+def test_bn_recalibration_gives_every_norm_of_the_thresholds_path_its_own_statistics():
+    model = build_search()
+    model.backbone.thresholds_selecting(ARCHS[2])          # expansion 3 in every layer
+    norms = norms_of(model)
+    gen = torch.Generator().manual_seed(0)
+    # running statistics of another path, as indicator dropout and moving thresholds leave them
+    model.train()
+    with torch.no_grad(), model.backbone.using(ARCHS[1]):
+        model.extract_feat(torch.randn(8, 3, 32, 32, generator=gen))
+    before = {n: (m.running_mean.clone(), m.running_var.clone(), int(m.num_batches_tracked))
+              for n, m in norms.items()}
+    batches = [torch.randn(8, 3, 32, 32, generator=gen) for _ in range(2)]
+    # the reference: each norm's inputs in batch-statistics forwards of the thresholds' path
+    seen = {}
+    handles = [m.register_forward_pre_hook(
+        lambda mod, inp, n=n: seen.setdefault(n, []).append(inp[0].detach()))
+        for n, m in norms.items()]
+    with torch.no_grad(), batch_statistics(model):
+        for x in batches:
+            model.extract_feat(x)
+    for handle in handles:
+        handle.remove()
+    model.eval()
+    assert model.recalibrate_bn(iter(batches)) == 2
+    assert not model.training and not any(m.training for m in norms.values())
+    assert 'backbone.layers.0.shadow_bns.1' in seen and 'backbone.layers.0.shadow_bns.4' not in seen
+    for n, m in norms.items():
+        assert m.momentum == 0.1 and int(m.num_batches_tracked) == before[n][2], n
+        if n in seen:   # cumulative average of the batch means and unbiased batch variances
+            mean = torch.stack([x.mean((0, 2, 3)) for x in seen[n]]).mean(0)
+            var = torch.stack([x.var((0, 2, 3)) for x in seen[n]]).mean(0)
+            torch.testing.assert_close(m.running_mean, mean, rtol=1e-4, atol=1e-5, msg=n)
+            torch.testing.assert_close(m.running_var, var, rtol=1e-4, atol=1e-5, msg=n)
+        else:           # the shadow norms of the other expansion rates keep theirs
+            assert torch.equal(m.running_mean, before[n][0]), n
+            assert torch.equal(m.running_var, before[n][1]), n
+
+
+def test_search_hook_recalibrates_the_decoded_path_on_the_same_training_images_every_epoch():
+    from mmengine.dataset import pseudo_collate
+    from mmengine.logging import MMLogger
+    from mmpretrain.structures import DataSample
+    model = build_search()
+    model.backbone.thresholds_selecting(ARCHS[2])
+    gen = torch.Generator().manual_seed(1)
+    images = [dict(inputs=torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8, generator=gen),
+                   data_samples=DataSample().set_gt_label(i % 10)) for i in range(20)]
+    loader = torch.utils.data.DataLoader(images, batch_size=4, collate_fn=pseudo_collate)
+    runner = SimpleNamespace(model=model, train_dataloader=loader,
+                             logger=MMLogger.get_instance('test_single_path_recal'))
+    hook = SinglePathSearchHook(recal_batches=3)
+    indices = hook.recal_indices(runner)
+    assert [len(b) for b in indices] == [4, 4, 4] and len({i for b in indices for i in b}) == 12
+    assert hook.recal_indices(runner) == indices
+    reference = copy.deepcopy(model)
+    reference.recalibrate_bn(reference.data_preprocessor(pseudo_collate([images[i] for i in b]),
+                                                         False)['inputs'] for b in indices)
+    trained = copy.deepcopy(model)
+    hook.recalibrate(runner)
+    changed = False
+    for (name, ours), theirs, old in zip(model.named_buffers(), reference.buffers(),
+                                         trained.buffers()):
+        assert torch.equal(ours, theirs), name
+        changed |= not torch.equal(ours, old)
+    assert changed
+    untouched = copy.deepcopy(trained)
+    SinglePathSearchHook(recal_batches=0).recalibrate(SimpleNamespace(model=trained))
+    for ours, old in zip(trained.buffers(), untouched.buffers()):
+        assert torch.equal(ours, old)
+    with pytest.raises(ValueError, match='recal_batches'):
+        SinglePathSearchHook(recal_batches=-1)
+
+
 # -- the cost term ------------------------------------------------------------------------------
 def test_budget_cost_term_penalises_only_above_the_target():
     model = build_search(cost=dict(mode='budget', weight=2.0, target=8.0))
@@ -391,6 +473,7 @@ def test_search_trains_through_tools_train_resumes_and_writes_its_architecture(t
               'param_scheduler.0.T_max=3', 'param_scheduler.0.end=3']
     log = run(common + ['train_cfg.max_epochs=2'], tmp_path)
     assert 'single-path decisions after epoch 2' in log and 'cost term on' in log
+    assert 'BN statistics of the decoded path re-estimated on 4 batches of 64' in log
     first, meta = load_subnet(work / 'single_path_subnet.yaml')
     assert meta['source'] == 'single-path-nas' and meta['epochs'] == 2
     assert meta['target'] == 7.5 and meta['search_seconds'] > 0

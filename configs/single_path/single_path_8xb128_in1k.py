@@ -62,7 +62,17 @@ auto_scale_lr = dict(base_batch_size=1024)
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True))
 custom_hooks = [
-    dict(type='mmsgnas.SinglePathSearchHook'),
+    # BN statistics of the decoded path re-estimated after every epoch (before the checkpoint and
+    # the validation) on 8 x 128 training images per GPU with the test pipeline: the running
+    # averages of training mix the paths of the indicator dropout and of the moving thresholds.
+    dict(type='mmsgnas.SinglePathSearchHook',
+         recal_batches=8,
+         recal_dataloader=dict(
+             batch_size=128,
+             num_workers=5,
+             dataset=dict(type='ImageNet', data_root='data/imagenet', split='train',
+                          pipeline={{_base_.test_pipeline}}),
+             sampler=dict(type='DefaultSampler', shuffle=False))),
     # Stop at the first NaN / inf loss (checked every iteration; the error names the iteration
     # and the loss term).
     dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW'),

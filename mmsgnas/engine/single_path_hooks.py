@@ -2,9 +2,10 @@
 import json
 import os
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
-from mmengine.dist import is_main_process
+import torch
+from mmengine.dist import get_rank, get_world_size, is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -30,6 +31,15 @@ class SinglePathSearchHook(Hook):
     the thresholds' path on the search supernet, when the run validated), ``epochs``, ``seed`` and
     the cost settings.
 
+    After every training epoch, before the checkpoint is saved and the validation runs, it also
+    re-estimates the BN running statistics of the decoded path on ``recal_batches`` batches of
+    training images (:meth:`SinglePathNAS.recalibrate_bn`): the running averages training leaves
+    mix the statistics of every path the run went through (indicator dropout, moving
+    thresholds), and a validation with them can be at chance however good the path is. The
+    images are the same every epoch (drawn with ``recal_seed``); drawing them uses its own
+    generator and no random transform when the recalibration loader has none, so training itself
+    is unchanged.
+
     The elapsed time and the history are saved in the checkpoints, so a resumed search continues
     both.
 
@@ -37,13 +47,25 @@ class SinglePathSearchHook(Hook):
         out_file: the subnet file, relative to the work dir (or absolute).
         history_file: the per-epoch decisions, relative to the work dir (or absolute).
         accuracy_key: the message-hub scalar read as ``accuracy``.
+        recal_batches: batches of BN recalibration per epoch on every rank (0: statistics as
+            trained).
+        recal_dataloader: a dataloader config of training images for the recalibration (e.g. the
+            train split with the test pipeline); None: the runner's train dataloader (its
+            dataset, pipeline and batch size).
+        recal_seed: seed of the draw of the recalibration images.
     """
     priority = 'NORMAL'   # before the CheckpointHook (VERY_LOW) saves the epoch
 
     def __init__(self, out_file: str = 'single_path_subnet.yaml',
                  history_file: str = 'single_path_decisions.json',
-                 accuracy_key: str = 'val/accuracy/top1') -> None:
+                 accuracy_key: str = 'val/accuracy/top1', recal_batches: int = 8,
+                 recal_dataloader: Union[dict, None] = None, recal_seed: int = 0) -> None:
+        if recal_batches < 0:
+            raise ValueError(f'recal_batches must be >= 0, got {recal_batches}')
         self.out_file, self.history_file, self.accuracy_key = out_file, history_file, accuracy_key
+        self.recal_batches, self.recal_seed = int(recal_batches), int(recal_seed)
+        self.recal_dataloader = recal_dataloader
+        self._recal_loader = None
         self.history: List[Dict[str, Any]] = []
         self._seconds_before = 0.0
         self._start: Optional[float] = None
@@ -64,6 +86,42 @@ class SinglePathSearchHook(Hook):
         """Wall time of the search so far (s), over all resumed runs."""
         running = 0.0 if self._start is None else time.perf_counter() - self._start
         return self._seconds_before + running
+
+    def recal_loader(self, runner):
+        """The dataloader whose dataset, collate function and batch size the recalibration uses."""
+        if self._recal_loader is None:
+            if self.recal_dataloader is None:
+                self._recal_loader = runner.train_dataloader
+            else:
+                self._recal_loader = runner.build_dataloader(self.recal_dataloader,
+                                                             seed=self.recal_seed)
+        return self._recal_loader
+
+    def recal_indices(self, runner) -> List[List[int]]:
+        """This rank's recalibration batches (dataset indices): ``recal_batches`` per rank, the
+        same every epoch, different on every rank."""
+        loader = self.recal_loader(runner)
+        size, batch = len(loader.dataset), loader.batch_size
+        rank, world = get_rank(), get_world_size()
+        generator = torch.Generator().manual_seed(self.recal_seed)
+        order = torch.randperm(size, generator=generator).tolist()
+        needed = self.recal_batches * batch * world
+        order = (order * (needed // size + 1))[:needed]   # repeat a dataset smaller than that
+        batches = [order[i:i + batch] for i in range(0, needed, batch)]
+        return batches[rank::world]
+
+    def recalibrate(self, runner) -> None:
+        """Re-estimate the BN statistics of the decoded path (see the class docstring)."""
+        if not self.recal_batches:
+            return
+        model = self.algorithm(runner)
+        loader = self.recal_loader(runner)
+        batches = (model.data_preprocessor(loader.collate_fn([loader.dataset[i] for i in indices]),
+                                           False)['inputs']
+                   for indices in self.recal_indices(runner))
+        used = model.recalibrate_bn(batches, reduce=True)
+        runner.logger.info(f'BN statistics of the decoded path re-estimated on {used} batches of '
+                           f'{loader.batch_size} training images')
 
     # -- the run ---------------------------------------------------------------------------------
     def before_train(self, runner) -> None:
@@ -96,6 +154,7 @@ class SinglePathSearchHook(Hook):
         if is_main_process():
             write_text_atomic(self.path(runner, self.history_file),
                               json.dumps(self.history, indent=1))
+        self.recalibrate(runner)
 
     def after_train(self, runner) -> None:
         model = self.algorithm(runner)

@@ -1,13 +1,16 @@
 """Single-Path NAS search (Stamoulis et al.): one training run of a superkernel supernet whose
 thresholds are the architecture, with a differentiable cost term."""
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 import torch
+from mmengine import dist
 from mmengine.logging import MessageHub
 from mmpretrain.models import ImageClassifier
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...cost import check_budget
 from ...registry import MODELS
+from ..utils import _average_over_ranks
 
 COST_MODES = ('log', 'budget')
 
@@ -34,6 +37,14 @@ class SinglePathNAS(ImageClassifier):
     epoch and iteration there, also after a resume); during that time every indicator is
     switched off with probability ``decision_drop`` (the paper's indicator dropout during its
     warm-up). Evaluation runs the thresholds' path.
+
+    BN running statistics: training normalises with batch statistics, so the running averages
+    mix every path the run went through (the dropout paths of the warm-up, the thresholds' paths
+    before they settled) with weights that were still moving; they are not the statistics of the
+    path evaluation runs, and an evaluation with them can be at chance while the path itself is
+    good. :meth:`recalibrate_bn` re-estimates them for the thresholds' path
+    (:class:`~mmsgnas.engine.SinglePathSearchHook` does it after every training epoch, before the
+    checkpoint and the validation).
 
     Logged with the losses: ``flops`` (MFLOPs of the current path), ``flops_error`` (relative to
     ``target``, when given) and ``cost_on`` (0 or 1).
@@ -127,6 +138,49 @@ class SinglePathNAS(ImageClassifier):
             losses['flops_error'] = (cost.detach() - self.target) / self.target
         losses['cost_on'] = cost.new_tensor(float(on))
         return losses
+
+    @torch.no_grad()
+    def recalibrate_bn(self, batches: Iterable[torch.Tensor], reduce: bool = False) -> int:
+        """Re-estimate the running statistics of every BN layer on the path the thresholds select
+        (BN recalibration): reset them, then average the statistics of ``batches`` (preprocessed
+        inputs [N, 3, H, W]) cumulatively in a forward of that path without gradients.
+
+        Only the norms that train are recalibrated (frozen stages and ``norm_eval`` norms keep
+        theirs); norms the path does not reach (the shadow norms of other expansion rates) keep
+        their statistics. Momenta, batch counters and train / eval modes are restored, so training
+        continues as before (it normalises with batch statistics). With ``reduce`` the averages
+        are over the batches of all ranks (every rank must pass the same number of batches).
+
+        Returns:
+            The number of batches this rank used.
+        """
+        was_training = self.training
+        self.train()   # the backbone keeps frozen / norm_eval norms in eval mode
+        norms = [m for m in self.modules()
+                 if isinstance(m, _BatchNorm) and m.track_running_stats and m.training]
+        saved = [(m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone(),
+                  m.momentum) for m in norms]
+        count, ok = 0, False
+        try:
+            for m in norms:
+                m.reset_running_stats()
+                m.momentum = None   # cumulative average over the batches
+            with self.backbone.using_decisions(self.backbone.decisions()):
+                for inputs in batches:
+                    self.extract_feat(inputs)
+                    count += 1
+            if reduce and dist.get_world_size() > 1:
+                _average_over_ranks(norms)
+            ok = True
+        finally:
+            for m, (mean, var, tracked, momentum) in zip(norms, saved):
+                if not ok or int(m.num_batches_tracked) == 0:   # failed, or not on the path
+                    m.running_mean.copy_(mean)
+                    m.running_var.copy_(var)
+                m.num_batches_tracked.copy_(tracked)
+                m.momentum = momentum
+            self.train(was_training)
+        return count
 
     # -- the search result -----------------------------------------------------------------------
     def decoded(self) -> dict:
