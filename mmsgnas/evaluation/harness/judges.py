@@ -79,7 +79,9 @@ class SupernetJudge:
         return self.evaluator.key(arch)
 
     def settings(self) -> Dict[str, Any]:
-        return dict(name=self.name, **self.evaluator.settings())
+        # The space too: the same weights read with another kernel order (cfg_options) are
+        # another judge, and cached scores must not cross between them.
+        return dict(name=self.name, space=self.space.settings(), **self.evaluator.settings())
 
 
 @TASK_UTILS.register_module()
