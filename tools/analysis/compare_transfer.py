@@ -37,14 +37,14 @@ import re
 import statistics
 import subprocess
 import sys
-import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from mmengine.config import Config, DictAction
 
 from mmsgnas.utils import write_text_atomic
+from mmsgnas.utils.tool_runs import REPO_ROOT as ROOT
+from mmsgnas.utils.tool_runs import options_list, train_and_test
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_BACKBONES = [
     ['sgnas', 'configs/demo/retrain_digits.py', 'configs/demo/retinanet_digits.py'],
     ['mobilenetv2', 'configs/demo/retrain_mobilenetv2_digits.py',
@@ -94,72 +94,6 @@ def parse_args(argv=None) -> argparse.Namespace:
             if not os.path.isfile(config):
                 parser.error(f'config not found: {config}')
     return args
-
-
-def options_list(options: Dict[str, object]) -> List[str]:
-    """``--cfg-options`` arguments; lists and tuples in the ``[a,b]`` form DictAction parses."""
-    def text(value):
-        if isinstance(value, (list, tuple)):
-            return '[' + ','.join(text(v) for v in value) + ']'
-        return str(value)
-    return [f'{key}={text(value)}' for key, value in options.items()]
-
-
-def run_tool(args: Sequence[str], log_path: str) -> int:
-    """Run a tool of this repository with this interpreter, its output into ``log_path``."""
-    os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
-    with open(log_path, 'a') as log:
-        log.write(f'$ {" ".join(args)}\n')
-        log.flush()
-        return subprocess.run([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT).returncode
-
-
-def log_tail(path: str, lines: int = 15) -> str:
-    with open(path, errors='replace') as f:
-        return ''.join(f.readlines()[-lines:])
-
-
-def read_json(path: str) -> Optional[dict]:
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def train_and_test(config: str, work_dir: str, options: Dict[str, object]) -> dict:
-    """tools/train.py (resuming) then tools/test.py on the last checkpoint, unless its
-    test_metrics.json exists. Returns the step's record (status, metrics, checkpoint, seconds)."""
-    record_path = os.path.join(work_dir, 'step.json')
-    metrics_path = os.path.join(work_dir, 'test_metrics.json')
-    record = read_json(record_path)
-    if record is not None and record.get('status') == 'done' and os.path.isfile(metrics_path):
-        record['skipped'] = True
-        return record
-    log_path = os.path.join(work_dir, 'tools.log')
-    opts = options_list(options)
-    start = time.perf_counter()
-    train = [os.path.join(ROOT, 'tools/train.py'), config,
-             '--work-dir', work_dir, '--resume']
-    code = run_tool(train + (['--cfg-options', *opts] if opts else []), log_path)
-    record = dict(config=config, work_dir=work_dir, cfg_options=options, log=log_path)
-    last = os.path.join(work_dir, 'last_checkpoint')
-    if code != 0 or not os.path.isfile(last):
-        record.update(status='failed', returncode=code, error=log_tail(log_path),
-                      seconds=time.perf_counter() - start)
-        write_text_atomic(record_path, json.dumps(record, indent=1))
-        return record
-    with open(last) as f:
-        checkpoint = f.read().strip()
-    test = [os.path.join(ROOT, 'tools/test.py'), config, checkpoint, '--work-dir',
-            os.path.join(work_dir, 'test'), '--metrics-out', metrics_path]
-    code = run_tool(test + (['--cfg-options', *opts] if opts else []), log_path)
-    record.update(checkpoint=checkpoint, seconds=time.perf_counter() - start)
-    if code != 0 or not os.path.isfile(metrics_path):
-        record.update(status='failed', returncode=code, error=log_tail(log_path))
-    else:
-        record.update(status='done', metrics=read_json(metrics_path)['metrics'])
-    write_text_atomic(record_path, json.dumps(record, indent=1))
-    return record
 
 
 def has_subnet(config: str) -> bool:
