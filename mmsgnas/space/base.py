@@ -174,6 +174,12 @@ class SearchSpace(metaclass=ABCMeta):
         """Plain data that identifies the space and its macro structure (saved in checkpoints and
         search states, compared on load)."""
 
+    def weightless_settings(self) -> Dict[str, Any]:
+        """Settings of the supernet backbone (same names as its config arguments) that its
+        weights do not reveal: a checkpoint loads under either value. Compared with the backbone
+        config a checkpoint was trained with (:func:`mmsgnas.engine.checkpoint.check_trained_space`)."""
+        return {}
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SearchSpace) and self.settings() == other.settings()
 

@@ -207,3 +207,7 @@ class UnifiedSpace(SearchSpace):
     def settings(self) -> Dict[str, Any]:
         return dict(space=self.name, macro=macro_settings(self.macro),
                     kernel_order=self.kernel_order)
+
+    def weightless_settings(self) -> Dict[str, Any]:
+        # Both orders train the same tensors; only which path runs them differs.
+        return dict(kernel_order=self.kernel_order)

@@ -180,6 +180,8 @@ class GeneratorTrainer(BaseModel):
             detail = '; '.join(mismatched[:3]) or f'missing keys such as {missing[:3]}'
             raise ValueError(f'{path}: checkpoint does not fit the supernet of this config '
                              f'({len(missing)} missing, {len(mismatched)} mismatched: {detail})')
+        from ...engine.checkpoint import check_trained_space   # engine imports the models
+        check_trained_space(self.supernet.backbone, checkpoint, path)
         self.supernet.load_state_dict({k: state[k] for k in own})
 
     def sample_priors(self, num_priors: int, seed: int) -> Tuple[List[float], List[Any]]:
