@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from mmsgnas.evaluation.kernel_order_study import (markdown_report, raw_budget_error,
+from mmsgnas.evaluation.kernel_order_study import (markdown_report, oneshot_fidelity,
+                                                   raw_budget_error,
                                                    reference_architectures, residual_percentile,
                                                    run_summary, summarise_study)
 from mmsgnas.space import UnifiedSpace
@@ -94,3 +95,33 @@ def test_runs_without_a_generator_give_only_the_supernet_figures():
     assert pos['generated_rank']['n'] == 2 and pos['raw_mean_error']['n'] == 2
     assert summary['per_order']['sorted']['generated_rank']['n'] == 3
     assert summary['tau_between_orders'] == {}
+
+
+def test_oneshot_fidelity_exact_ranks():
+    # The one-shot scores rank the first four networks 1 swap away from their from-scratch order;
+    # the fifth one-shot score has no from-scratch partner and is left out.
+    out = oneshot_fidelity([70.0, 71.0, 73.0, 72.0, 10.0], [90.0, 91.0, 92.0, 93.0])
+    assert out['n'] == 4
+    assert out['kendall_tau'] == pytest.approx((5 - 1) / 6)   # 5 concordant, 1 discordant pair
+    assert out['spearman'] == pytest.approx(1 - 6 * 2 / (4 * 15))
+    with pytest.raises(ValueError, match='>= 3'):
+        oneshot_fidelity([1.0, 2.0], [1.0, 2.0])
+
+
+def test_scratch_tau_is_a_figure_of_every_run():
+    flops = [5.0, 6.0, 7.0, 8.0]
+    runs = {'positional': {0: run_summary(flops, [60.0, 61.0, 62.0, 63.0],
+                                          scratch_scores=[80.0, 81.0, 82.0])}}
+    summary = summarise_study(runs, {'positional': {0: [60.0, 61.0, 62.0, 63.0]}})
+    assert summary['per_order']['positional']['scratch_tau']['values'] == [pytest.approx(1.0)]
+    # Without a from-scratch set the figure is left out, not zero.
+    plain = summarise_study({'positional': {0: run_summary(flops, [60.0, 61.0, 62.0, 63.0])}}, {})
+    assert plain['per_order']['positional']['scratch_tau']['n'] == 0
+    text = markdown_report(summary, [0], 4, 10000,
+                           dict(scores=[80.0, 82.0, 81.0], flops=[5.0, 6.0, 7.0], epochs=3,
+                                config='retrain.py', images=20000, seeds=[0, 1],
+                                seed_scores=[80.0, 81.0]))
+    assert 'on the first 20000 training images, seed 0' in text
+    assert 'under seeds 0, 1: 80.00, 81.00 (std 0.71)' in text
+    assert 'one-shot vs from-scratch top-1 of the same networks: Kendall tau | 1.00' in text
+    assert 'MFLOPs alone vs from-scratch top-1: Kendall tau 0.333' in text

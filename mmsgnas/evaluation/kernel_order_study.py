@@ -12,6 +12,9 @@ Per order and seed, from a trained supernet and a generator trained on it:
   (100: above every random network, 50: an average one).
 
 Between the orders it reports the Kendall tau of the two supernets' scores of the same networks.
+When the first reference networks were also trained from scratch (one short identical recipe), it
+reports, per run, the Kendall tau between the supernet's scores of them and their from-scratch
+accuracy: how far the one-shot ranking can be trusted.
 """
 import math
 import random
@@ -55,11 +58,25 @@ def raw_budget_error(targets: Sequence[float], raw_flops: Sequence[float]) -> Di
                 pearson=float(stats.pearsonr(targets, raw)[0]))
 
 
+def oneshot_fidelity(oneshot_scores: Sequence[float],
+                     scratch_scores: Sequence[float]) -> Dict[str, float]:
+    """Kendall tau and Spearman rho between one-shot scores and from-scratch accuracies of the
+    same networks (the first ``len(scratch_scores)`` of ``oneshot_scores``), and their number."""
+    n = len(scratch_scores)
+    if n < 3 or len(oneshot_scores) < n:
+        raise ValueError(f'need >= 3 from-scratch scores and as many one-shot ones, got {n} and '
+                         f'{len(oneshot_scores)}')
+    oneshot = np.asarray(oneshot_scores[:n], float)
+    return dict(kendall_tau=float(stats.kendalltau(oneshot, scratch_scores)[0]),
+                spearman=float(stats.spearmanr(oneshot, scratch_scores)[0]), n=n)
+
+
 def run_summary(random_flops: Sequence[float], random_scores: Sequence[float],
                 generated: Optional[Sequence[Dict[str, float]]] = None,
                 targets: Optional[Sequence[float]] = None,
                 raw_flops: Optional[Sequence[float]] = None,
-                supernet_minutes: float = float('nan')) -> Dict[str, Any]:
+                supernet_minutes: float = float('nan'),
+                scratch_scores: Optional[Sequence[float]] = None) -> Dict[str, Any]:
     """Everything the study reports of one (order, seed) run.
 
     Args:
@@ -68,18 +85,22 @@ def run_summary(random_flops: Sequence[float], random_scores: Sequence[float],
             (None for a run without a generator: its generator figures are NaN).
         targets, raw_flops: the generator's targets and raw MFLOPs over its whole range.
         supernet_minutes: wall time of the supernet's training (NaN when unknown).
+        scratch_scores: from-scratch top-1 (%) of the first reference architectures (None: the
+            one-shot fidelity figures are NaN).
     """
+    nan = float('nan')
     random = dict(mean=float(np.mean(random_scores)), std=float(np.std(random_scores)),
                   min=float(np.min(random_scores)), max=float(np.max(random_scores)))
+    fidelity = (oneshot_fidelity(random_scores, scratch_scores) if scratch_scores
+                else dict(kendall_tau=nan, spearman=nan, n=0))
+    summary = dict(random=random, supernet_minutes=float(supernet_minutes), scratch=fidelity)
     if generated is None:
-        nan = float('nan')
-        return dict(random=random, generated_rank=nan, generated_ranks=[],
-                    raw=dict(mean_error=nan, max_error=nan, kendall_tau=nan, pearson=nan),
-                    supernet_minutes=float(supernet_minutes))
+        return dict(summary, generated_rank=nan, generated_ranks=[],
+                    raw=dict(mean_error=nan, max_error=nan, kendall_tau=nan, pearson=nan))
     ranks = [residual_percentile(random_flops, random_scores, g['flops'], g['score'])
              for g in generated]
-    return dict(random=random, generated_rank=float(np.mean(ranks)), generated_ranks=ranks,
-                raw=raw_budget_error(targets, raw_flops), supernet_minutes=float(supernet_minutes))
+    return dict(summary, generated_rank=float(np.mean(ranks)), generated_ranks=ranks,
+                raw=raw_budget_error(targets, raw_flops))
 
 
 def summarise_study(runs: Dict[str, Dict[int, Dict[str, Any]]],
@@ -100,6 +121,8 @@ def summarise_study(runs: Dict[str, Dict[int, Dict[str, Any]]],
         'raw_mean_error': lambda r: r['raw']['mean_error'],
         'raw_max_error': lambda r: r['raw']['max_error'],
         'raw_kendall_tau': lambda r: r['raw']['kendall_tau'],
+        'scratch_tau': lambda r: r.get('scratch', {}).get('kendall_tau', float('nan')),
+        'scratch_spearman': lambda r: r.get('scratch', {}).get('spearman', float('nan')),
         'supernet_minutes': lambda r: r.get('supernet_minutes', float('nan')),
     }
     def over_seeds(seeds, get):
@@ -119,8 +142,17 @@ def summarise_study(runs: Dict[str, Dict[int, Dict[str, Any]]],
 
 
 def markdown_report(summary: Dict[str, Any], seeds: Sequence[int], num_random: int,
-                    test_images: int) -> str:
-    """The study's table: one row per figure, one column per order (mean ± std over seeds)."""
+                    test_images: int, scratch: Optional[Dict[str, Any]] = None) -> str:
+    """The study's table: one row per figure, one column per order (mean ± std over seeds).
+
+    Args:
+        scratch: the from-scratch set, when trained: ``scores`` (top-1 %), ``flops`` (MFLOPs) of
+            the first reference networks, ``epochs``, ``config`` and ``images`` (None: all) of
+            their recipe, and optionally ``seeds`` with ``seed_scores``: network 0 under each
+            training seed (the recipe's seed noise). Its line
+            also gives the Kendall tau of MFLOPs alone against the from-scratch top-1: the
+            ranking a supernet must beat to be worth its training.
+    """
     labels = [
         ('random_mean', f'random networks: mean top-1 (%), {num_random} networks'),
         ('random_std', 'random networks: spread (std, points)'),
@@ -129,6 +161,8 @@ def markdown_report(summary: Dict[str, Any], seeds: Sequence[int], num_random: i
         ('raw_mean_error', 'generator raw budget error: mean (%)'),
         ('raw_max_error', 'generator raw budget error: max (%)'),
         ('raw_kendall_tau', 'generator raw MFLOPs vs target: Kendall tau'),
+        ('scratch_tau', 'one-shot vs from-scratch top-1 of the same networks: Kendall tau'),
+        ('scratch_spearman', 'one-shot vs from-scratch top-1: Spearman rho'),
         ('supernet_minutes', 'supernet training wall time (min; runs one after another, not '
                              'side by side)'),
     ]
@@ -147,4 +181,21 @@ def markdown_report(summary: Dict[str, Any], seeds: Sequence[int], num_random: i
     if between:
         lines += ['', 'Kendall tau between the two supernets\' scores of the same networks, per seed: '
                   + ', '.join(f'seed {s}: {t:.3f}' for s, t in sorted(between.items()))]
+    if scratch:
+        values, flops = scratch['scores'], scratch['flops']
+        flops_tau = stats.kendalltau(flops, values)[0]
+        images = scratch.get('images')
+        data = 'all training images' if images is None else f'the first {images} training images'
+        lines += ['', f'From scratch: the first {len(values)} reference networks '
+                  f'({min(flops):.2f}..{max(flops):.2f} MFLOPs), {scratch["epochs"]} epochs of '
+                  f'{scratch["config"]} on {data}, seed {scratch.get("seeds", [0])[0]}: top-1 '
+                  f'{np.mean(values):.2f} ± {np.std(values):.2f} '
+                  f'({min(values):.2f}..{max(values):.2f}). MFLOPs alone vs from-scratch top-1: '
+                  f'Kendall tau {flops_tau:.3f}.']
+        seed_scores = scratch.get('seed_scores') or []
+        if len(seed_scores) > 1:
+            lines.append(f'Seed noise of that recipe: reference network 0 under seeds '
+                         f'{", ".join(map(str, scratch["seeds"]))}: '
+                         f'{", ".join(f"{v:.2f}" for v in seed_scores)} (std '
+                         f'{np.std(seed_scores, ddof=1):.2f}).')
     return '\n'.join(lines) + '\n'

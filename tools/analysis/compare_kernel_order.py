@@ -3,7 +3,8 @@ several seeds, scored on the same stand-alone networks (mmsgnas.evaluation.kerne
 
     python tools/analysis/compare_kernel_order.py [--seeds 0 1 2] [--generator-seeds 0 1 2]
         [--orders positional sorted] [--supernet-epochs 3] [--generator-images 3200]
-        [--num-random 40] [--out-dir work_dirs/kernel_order]
+        [--num-random 40] [--scratch N] [--scratch-epochs 3] [--scratch-images M]
+        [--scratch-seeds 0 1] [--out-dir work_dirs/kernel_order]
 
 Per seed s and order o (``model.backbone.kernel_order``), as subprocesses that are skipped when
 their last checkpoint exists (so a rerun continues):
@@ -18,14 +19,20 @@ Then, in this process: ``--num-random`` architectures drawn once (positional sam
 scored on every supernet, and the generator's raw (argmax, unprojected) networks at 19 targets
 give its budget error; those at 5 of the targets are scored too. Scores are top-1 on the 10,000
 Fashion-MNIST test images after BN recalibration (the judge of configs/fmnist/random_search_fmnist.py)
-and are cached per run in ``scores.json``. Writes ``study.json`` and ``study.md`` in the out dir.
+and are cached per run in ``scores.json``.
+
+With ``--scratch N``, the first N of those architectures are also trained from scratch, before
+any supernet, with one short identical recipe (``configs/fmnist/retrain_fmnist.py`` for
+``--scratch-epochs`` epochs on the first ``--scratch-images`` training images, the first of
+``--scratch-seeds``, into ``<out-dir>/scratch/net_<i>``; network 0 also under the other seeds, for
+the recipe's seed noise) and tested on the same 10,000 images; every run then reports the Kendall
+tau between its supernet's scores of them and their from-scratch top-1. Writes ``study.json`` and
+``study.md`` in the out dir.
 """
 import argparse
 import json
 import os
-import subprocess
-import sys
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -33,10 +40,12 @@ from mmsgnas.evaluation.harness.methods import training_seconds
 from mmsgnas.evaluation.kernel_order_study import (ORDERS, markdown_report, reference_architectures,
                                                    run_summary, summarise_study)
 from mmsgnas.utils import write_text_atomic
+from mmsgnas.utils.tool_runs import train_and_test, train_until
 
 SUPERNET_CONFIG = 'configs/fmnist/supernet_fmnist.py'
 GENERATOR_CONFIG = 'configs/fmnist/generator_fmnist.py'
 JUDGE_CONFIG = 'configs/fmnist/random_search_fmnist.py'
+SCRATCH_CONFIG = 'configs/fmnist/retrain_fmnist.py'
 GENERATOR_EPOCHS = 10   # as configs/fmnist/generator_fmnist.py (its temperature decays per epoch)
 NUM_TARGETS = 19
 SCORED_TARGETS = (0, 4, 9, 14, 18)
@@ -52,47 +61,88 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--supernet-epochs', type=int, default=3)
     parser.add_argument('--generator-images', type=int, default=3200)
     parser.add_argument('--num-random', type=int, default=40)
+    parser.add_argument('--scratch', type=int, default=0, metavar='N',
+                        help='also train the first N reference networks from scratch and report '
+                        'the one-shot vs from-scratch Kendall tau of every supernet (N >= 3)')
+    parser.add_argument('--scratch-epochs', type=int, default=3,
+                        help=f'epochs of the from-scratch recipe ({SCRATCH_CONFIG}, its cosine '
+                        'shortened to fit)')
+    parser.add_argument('--scratch-images', type=int, default=None,
+                        help='train them on the first N training images (default: all 50,000)')
+    parser.add_argument('--scratch-seeds', type=int, nargs='+', default=[0],
+                        help='training seeds of the first reference network from scratch: more '
+                        'than one measures the recipe\'s seed noise (the others use the first)')
     parser.add_argument('--out-dir', default='work_dirs/kernel_order')
     args = parser.parse_args(argv)
-    if args.supernet_epochs < 2:
-        raise SystemExit('--supernet-epochs must be at least 2 (one warm-up epoch, then cosine)')
+    if args.supernet_epochs < 2 or args.scratch_epochs < 2:
+        parser.error('--supernet-epochs and --scratch-epochs must be at least 2 (one warm-up '
+                     'epoch, then cosine)')
+    if args.scratch and not 3 <= args.scratch <= args.num_random:
+        parser.error(f'--scratch must be 0 or within 3..--num-random ({args.num_random})')
     return args
-
-
-def train(config: str, work_dir: str, last: str, options: List[str], log: str) -> str:
-    """Run tools/train.py unless ``work_dir/last`` exists (an interrupted run resumes from its
-    last checkpoint); returns the checkpoint path."""
-    checkpoint = os.path.join(work_dir, last)
-    if os.path.isfile(checkpoint):
-        return checkpoint
-    os.makedirs(os.path.dirname(log), exist_ok=True)
-    print(f'training {work_dir} (log {log})', flush=True)
-    with open(log, 'a') as stream:
-        code = subprocess.run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-                               '--resume', '--cfg-options', *options], stdout=stream,
-                              stderr=subprocess.STDOUT).returncode
-    if code != 0 or not os.path.isfile(checkpoint):
-        raise SystemExit(f'training failed ({config}, exit {code}); see {log}')
-    return checkpoint
 
 
 def train_run(args: argparse.Namespace, order: str, seed: int,
               with_generator: bool = True) -> Dict[str, str]:
     run_dir = os.path.join(args.out_dir, f'{order}_s{seed}')
     epochs = args.supernet_epochs
-    supernet = train(SUPERNET_CONFIG, os.path.join(run_dir, 'supernet'), f'epoch_{epochs}.pth',
-                     [f'randomness.seed={seed}', f'model.backbone.kernel_order={order}',
-                      f'train_cfg.max_epochs={epochs}', f'param_scheduler.1.T_max={epochs - 1}',
-                      f'param_scheduler.1.end={epochs}'], f'{run_dir}.supernet.log')
+    supernet = train_until(SUPERNET_CONFIG, os.path.join(run_dir, 'supernet'),
+                           f'epoch_{epochs}.pth',
+                           {'randomness.seed': seed, 'model.backbone.kernel_order': order,
+                            'train_cfg.max_epochs': epochs, 'param_scheduler.1.T_max': epochs - 1,
+                            'param_scheduler.1.end': epochs}, f'{run_dir}.supernet.log')
     if not with_generator:
         return dict(dir=run_dir, supernet=supernet, generator=None)
-    generator = train(GENERATOR_CONFIG, os.path.join(run_dir, 'generator'),
-                      f'epoch_{GENERATOR_EPOCHS}.pth',
-                      [f'randomness.seed={seed}', f'model.supernet.backbone.kernel_order={order}',
-                       f'model.supernet_checkpoint={supernet}',
-                       f'train_dataloader.dataset.indices={args.generator_images}'],
-                      f'{run_dir}.generator.log')
+    generator = train_until(GENERATOR_CONFIG, os.path.join(run_dir, 'generator'),
+                            f'epoch_{GENERATOR_EPOCHS}.pth',
+                            {'randomness.seed': seed, 'model.supernet.backbone.kernel_order': order,
+                             'model.supernet_checkpoint': supernet,
+                             'train_dataloader.dataset.indices': args.generator_images},
+                            f'{run_dir}.generator.log')
     return dict(dir=run_dir, supernet=supernet, generator=generator)
+
+
+def scratch_recipe(args: argparse.Namespace) -> Tuple[str, Dict[str, object]]:
+    """The from-scratch recipe's folder name and ``--cfg-options`` (besides subnet and seed)."""
+    epochs, images = args.scratch_epochs, args.scratch_images
+    options = {'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs,
+               'param_scheduler.1.T_max': epochs - 1, 'param_scheduler.1.end': epochs,
+               'default_hooks.checkpoint.interval': epochs}
+    if images is not None:
+        options['train_dataloader.dataset.indices'] = images
+    return f'epochs_{epochs}' + ('' if images is None else f'_images_{images}'), options
+
+
+def train_scratch(args: argparse.Namespace, reference: list,
+                  reference_space) -> Tuple[List[float], List[float]]:
+    """Test top-1 (%) of the first ``--scratch`` reference networks, each trained from scratch
+    with the same short recipe (seed ``--scratch-seeds[0]``) in ``<out-dir>/scratch/net_<i>``,
+    and of the first network under every ``--scratch-seeds`` (the recipe's seed noise)."""
+    from mmsgnas.space.subnet_file import save_subnet
+    name, options = scratch_recipe(args)
+
+    def one(index: int, seed: int) -> float:
+        work_dir = os.path.join(args.out_dir, 'scratch', f'net_{index:02d}')
+        subnet = os.path.join(work_dir, 'subnet.yaml')
+        if not os.path.isfile(subnet):
+            save_subnet(subnet, reference[index], {
+                'source': f'kernel-order study reference network {index} (positional sampling, '
+                          'seed 0)'}, reference_space)
+        record = train_and_test(SCRATCH_CONFIG, os.path.join(work_dir, f'{name}_seed{seed}'),
+                                dict(options, **{'model.backbone.subnet': subnet,
+                                                 'randomness.seed': seed}))
+        if record['status'] != 'done':
+            raise SystemExit(f'from-scratch training of reference network {index} failed; see '
+                             f'{record["log"]}:\n{record.get("error", "")}')
+        score = float(record['metrics']['accuracy/top1'])
+        print(f'scratch {index:2d} seed {seed}: top-1 {score:.2f} ({record["seconds"]:.0f} s)',
+              flush=True)
+        return score
+
+    first_seed = args.scratch_seeds[0]
+    scores = [one(index, first_seed) for index in range(args.scratch)]
+    seed_scores = [scores[0]] + [one(0, seed) for seed in args.scratch_seeds[1:]]
+    return scores, seed_scores
 
 
 def score_run(paths: Dict[str, Optional[str]], order: str, reference: list,
@@ -116,7 +166,9 @@ def score_run(paths: Dict[str, Optional[str]], order: str, reference: list,
         return cached
     judge = SupernetJudge(JUDGE_CONFIG, paths['supernet'], split='test',
                           cfg_options={'model.backbone.kernel_order': order})
-    table = judge.space.cost_table(28, 10)
+    judge_cfg = Config.fromfile(JUDGE_CONFIG)
+    table = judge.space.cost_table(judge_cfg.search_cfg.input_size,
+                                   judge_cfg.model.head.num_classes)
     archs = [judge.space.from_text(t) for t in texts]
     subnets = None
     if paths['generator'] is not None:   # generate first: a broken generator fails fast
@@ -156,6 +208,8 @@ def main(argv=None) -> dict:
     macro = Config.fromfile(SUPERNET_CONFIG).macro
     reference_space = UnifiedSpace(macro_from_cfg(**macro), kernel_order='positional')
     reference = reference_architectures(reference_space, args.num_random, seed=0)
+    scratch, seed_scores = (train_scratch(args, reference, reference_space) if args.scratch
+                            else (None, None))
     runs: Dict[str, Dict[int, dict]] = {o: {} for o in args.orders}
     scores: Dict[str, Dict[int, List[float]]] = {o: {} for o in args.orders}
     for seed in args.seeds:
@@ -167,14 +221,21 @@ def main(argv=None) -> dict:
             runs[order][seed] = run_summary(result['random_flops'], result['random_scores'],
                                             result['generated'], result['targets'],
                                             result['raw_flops'],
-                                            float('nan') if seconds is None else seconds / 60)
+                                            float('nan') if seconds is None else seconds / 60,
+                                            scratch)
             scores[order][seed] = result['random_scores']
+            reference_flops = result['random_flops']
     summary = summarise_study(runs, scores)
     summary.update(seeds=args.seeds, generator_seeds=args.generator_seeds or args.seeds,
                    supernet_epochs=args.supernet_epochs,
-                   generator_images=args.generator_images, num_random=args.num_random, runs=runs)
+                   generator_images=args.generator_images, num_random=args.num_random, runs=runs,
+                   scratch=None if scratch is None else dict(
+                       scores=scratch, epochs=args.scratch_epochs, config=SCRATCH_CONFIG,
+                       images=args.scratch_images, seeds=args.scratch_seeds,
+                       seed_scores=seed_scores,
+                       flops=reference_flops[:len(scratch)]))
     write_text_atomic(os.path.join(args.out_dir, 'study.json'), json.dumps(summary, indent=1))
-    report = markdown_report(summary, args.seeds, args.num_random, 10000)
+    report = markdown_report(summary, args.seeds, args.num_random, 10000, summary['scratch'])
     write_text_atomic(os.path.join(args.out_dir, 'study.md'), report)
     print(report)
     return summary
