@@ -34,13 +34,12 @@ def check_trained_space(backbone: nn.Module, checkpoint: Dict[str, Any], path: s
         ArchError: naming the checkpoint, the setting and both values.
     """
     space = getattr(backbone, 'space', None)
-    if space is None or not space.weightless_settings():
-        return
-    trained = trained_backbone_cfg(checkpoint)
+    own = space.weightless_settings() if space is not None else {}
+    trained = trained_backbone_cfg(checkpoint) if own else None
     if trained is None:
         return
     defaults = inspect.signature(type(backbone).__init__).parameters
-    for key, value in space.weightless_settings().items():
+    for key, value in own.items():
         default = defaults[key].default if key in defaults else inspect.Parameter.empty
         saved = trained.get(key, default)
         if saved is not inspect.Parameter.empty and saved != value:
