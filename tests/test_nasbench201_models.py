@@ -7,6 +7,7 @@ import torch
 from mmengine.registry import MODELS, DefaultScope
 
 from mmsgnas.cost.counter import count_conv_linear_mflops
+from mmsgnas.models.builder import count_params, linear_param_table
 from mmsgnas.models.backbones.nasbench201_net import NasBench201Net
 from mmsgnas.models.backbones.nasbench201_supernet import (NasBench201Supernet,
                                                            standalone_state_from_supernet)
@@ -145,6 +146,32 @@ def test_flops_of_the_reported_cells():
 def test_parameters_equal_the_benchmark(index, arch, params_m):
     model = classifier(NasBench201Space(), arch, 10)
     assert sum(p.numel() for p in model.parameters()) == round(params_m * 1e6), index
+
+
+@pytest.mark.parametrize('index, arch, params_m', BENCHMARK_PARAMS)
+def test_parameter_table_equals_the_benchmark(index, arch, params_m):
+    assert count_params(NasBench201Space(), arch, 10) * 1e6 == pytest.approx(
+        round(params_m * 1e6), abs=1e-3), index
+
+
+@pytest.mark.parametrize('C, N, num_classes', [(16, 5, 10), (8, 1, 100), (4, 2, 120)])
+def test_parameter_table_equals_the_built_model(C, N, num_classes):
+    space = NasBench201Space(C=C, N=N)
+    rng = random.Random(C * 100 + N)
+    for arch in [Cell(['nor_conv_3x3'] * 6)] + [space.sample(rng) for _ in range(12)]:
+        built = sum(p.numel() for p in classifier(space, arch, num_classes).parameters())
+        assert count_params(space, arch, num_classes) * 1e6 == pytest.approx(built, abs=1e-3), \
+            space.to_text(arch)
+    base, rows = linear_param_table(space, num_classes)
+    assert all(row == rows[0] for row in rows)      # every edge holds the same operations
+    none, skip, pool = OPS.index('none'), OPS.index('skip_connect'), OPS.index('avg_pool_3x3')
+    assert rows[0][none] == rows[0][skip] == rows[0][pool] == 0
+
+
+def test_parameter_table_refuses_a_nonlinear_space():
+    from mmsgnas.space import UnifiedSpace
+    with pytest.raises(ValueError, match='linear_params'):
+        linear_param_table(UnifiedSpace(), 10)
 
 
 # -- the stand-alone backbone --------------------------------------------------------------------

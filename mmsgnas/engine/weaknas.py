@@ -87,6 +87,7 @@ class WeakNASSearchLoop(SearchLoop):
         self._pool: Optional[List[Any]] = None
         self._pool_keys: Optional[List[Any]] = None
         self._pool_features: Optional[np.ndarray] = None
+        self._encoded: Dict[Any, np.ndarray] = {}
         self._fit_seconds = 0.0
         #: per finished round: queries after it, predictor fit + ranking seconds, pool left
         self.round_log: List[Dict[str, float]] = []
@@ -122,11 +123,18 @@ class WeakNASSearchLoop(SearchLoop):
         return True
 
     def features(self, archs: Sequence[Any]) -> np.ndarray:
-        """[N, D * K] float32: the flattened one-hot encodings."""
+        """[N, D * K] float32: the flattened one-hot encodings (each architecture encoded once per
+        loop: the evaluated ones are fitted again every round)."""
         if not archs:
             return np.zeros((0, int(np.prod(self.space.decision_shape))), dtype=np.float32)
-        return np.stack([self.space.encode(a).flatten().numpy() for a in archs]).astype(
-            np.float32)
+        rows = []
+        for arch in archs:
+            row = self._encoded.get(arch)
+            if row is None:
+                row = self._encoded[arch] = self.space.encode(arch).flatten().numpy().astype(
+                    np.float32)
+            rows.append(row)
+        return np.stack(rows)
 
     def pool(self) -> List[Any]:
         """The candidate pool (built once; the same for a given space, budget and seed)."""

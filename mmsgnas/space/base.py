@@ -32,6 +32,9 @@ class SearchSpace(metaclass=ABCMeta):
     name: str = ''
     #: names of the K choices of a decision, in one-hot order
     choice_names: Tuple[str, ...] = ()
+    #: whether the stand-alone classifier's parameter count is a sum over the decisions' choices
+    #: (then counted from a table: :func:`mmsgnas.models.builder.linear_param_table`)
+    linear_params: bool = False
 
     # -- shape -------------------------------------------------------------------------------
     @property

@@ -182,6 +182,9 @@ class NasBench201Space(SearchSpace):
     name = SPACE_NAME
     choice_names = OPS
     file_keys = ('arch',)
+    # each edge's operation owns its weights, whatever the other edges hold
+    # (mmsgnas.models.builder.linear_param_table)
+    linear_params = True
 
     def __init__(self, C: int = 16, N: int = 5) -> None:
         for key, value in (('C', C), ('N', N)):
