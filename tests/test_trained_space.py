@@ -55,3 +55,44 @@ def test_load_model_weights_refuses_a_supernet_of_the_other_order(tmp_path):
         assert torch.equal(same.state_dict()[key], value), key
     with pytest.raises(ArchError, match='kernel_order'):
         load_model_weights(Holder('positional'), path)
+
+
+@pytest.mark.parametrize('order', ['sorted', 'positional'])
+def test_export_slices_the_path_the_supernet_ran(tmp_path, order):
+    """tools/deploy/export.py on a supernet checkpoint: a sorted-order supernet ran every layer's
+    kernels sorted, so the export slices that path (not the file's order) and computes what the
+    supernet computed."""
+    import os
+
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+
+    from mmsgnas.deploy.loading import build_export_source
+    from mmsgnas.space import Arch, UnifiedSpace, macro_from_cfg, save_subnet
+    from test_models import randomise_bn
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    supernet_cfg = Config.fromfile(os.path.join(root, 'configs/demo/supernet_digits.py'))
+    supernet_cfg.model.backbone.kernel_order = order
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        supernet = MODELS.build(supernet_cfg.model).eval()
+    randomise_bn(supernet)
+    path = str(tmp_path / 'supernet.pth')
+    torch.save(dict(state_dict=supernet.state_dict(),
+                    **meta(f"type='mmsgnas.UnifiedSupernet', kernel_order={order!r}")), path)
+    export_cfg = Config.fromfile(os.path.join(root, 'configs/deploy/export_digits.py'))
+    unsorted = Arch([[7, 3, 5]] * 19)
+    save_subnet(tmp_path / 'net.yaml', unsorted,
+                space=UnifiedSpace(macro_from_cfg(**export_cfg.model.backbone.macro)))
+
+    source = build_export_source(str(tmp_path / 'net.yaml'), path, export_cfg)
+
+    expected_arch = Arch([[3, 5, 7]] * 19) if order == 'sorted' else unsorted
+    assert source.arch == expected_arch
+    assert any('kernel_order' in note for note in source.notes) == (order == 'sorted')
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad(), supernet.backbone.using(unsorted):
+        expected = supernet.extract_feat(x)
+        got = source.model.extract_feat(x)
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-4)

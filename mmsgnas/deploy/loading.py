@@ -7,7 +7,8 @@ Three kinds of checkpoint are recognised from their contents:
   the subnet, its weights loaded as they are;
 * a **supernet** (``tools/train.py`` with a supernet config): the stand-alone network with the
   supernet's blocks (no SE, ReLU6), its weights sliced from the supernet on the subnet's path by
-  :func:`mmsgnas.models.inherit_from_supernet` (what the search evaluated);
+  :func:`mmsgnas.models.inherit_from_supernet` (what the search evaluated; for a supernet trained
+  with ``kernel_order='sorted'``, the path it ran: each layer's kernels sorted);
 * the output of ``tools/extract_subnet.py`` (supernet weights already sliced): the same network.
 
 The macro structure, number of classes, data preprocessor and test data come from the config.
@@ -112,6 +113,25 @@ def _load_exact(model: nn.Module, state: Mapping[str, torch.Tensor], checkpoint:
     model.load_state_dict(dict(state), strict=True)
 
 
+def _path_the_supernet_ran(checkpoint: Mapping[str, Any], arch: Arch, space: UnifiedSpace,
+                           notes: List[str]) -> Arch:
+    """The architecture whose sliced weights are the ones a supernet checkpoint trained and ran
+    for ``arch``: ``arch`` itself for the positional kernel order, its per-layer sorted form for a
+    supernet trained with ``kernel_order='sorted'`` (read from the checkpoint's saved config;
+    positional when it records none). Both have the same cost; only the sub-block each kernel sits
+    in differs, and slicing the other form would take weights that path never used."""
+    from ..engine.checkpoint import trained_backbone_cfg
+    order = (trained_backbone_cfg(dict(checkpoint)) or {}).get('kernel_order', 'positional')
+    if order == space.kernel_order:
+        return arch
+    ran = UnifiedSpace(space.macro, kernel_order=order).canonical(arch.to_lists())
+    if ran != arch:
+        notes.append(f'the supernet was trained with kernel_order={order!r}: the weights are '
+                     'sliced along the path it ran for this subnet, with each layer\'s kernels '
+                     'in that order')
+    return ran
+
+
 def build_export_source(subnet: str, checkpoint: str, cfg: Config,
                         device: str = 'cpu') -> ExportSource:
     """Build the classifier of ``subnet`` with the weights of ``checkpoint`` (see the module
@@ -131,6 +151,10 @@ def build_export_source(subnet: str, checkpoint: str, cfg: Config,
     state = _state_dict(loaded, checkpoint)
     kind = checkpoint_kind(loaded, state)
 
+    notes: List[str] = []
+    if kind == KINDS[1]:
+        arch = _path_the_supernet_ran(loaded, arch, space, notes)
+
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     model_cfg.backbone.subnet = arch.to_lists()
@@ -140,7 +164,6 @@ def build_export_source(subnet: str, checkpoint: str, cfg: Config,
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope') or 'mmpretrain'):
         model = MODELS.build(model_cfg)
     model = revert_sync_batchnorm(model).to(device).eval()
-    notes: List[str] = []
     config_name = getattr(cfg, 'filename', None) or 'the config'
     what = f'the classifier of {config_name} with {subnet}'
     if kind == KINDS[1]:
