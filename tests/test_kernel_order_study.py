@@ -125,3 +125,43 @@ def test_scratch_tau_is_a_figure_of_every_run():
     assert 'under seeds 0, 1: 80.00, 81.00 (std 0.71)' in text
     assert 'one-shot vs from-scratch top-1 of the same networks: Kendall tau | 1.00' in text
     assert 'MFLOPs alone vs from-scratch top-1: Kendall tau 0.333' in text
+
+
+def test_study_settings_refuse_what_cannot_run():
+    from mmsgnas.evaluation.kernel_order_runs import StudySettings
+    StudySettings(scratch=3, num_random=40)
+    with pytest.raises(ValueError, match='at least 2'):
+        StudySettings(supernet_epochs=1)
+    with pytest.raises(ValueError, match='within 3..num_random'):
+        StudySettings(scratch=2)
+    with pytest.raises(ValueError, match='unknown kernel orders'):
+        StudySettings(orders=['positional', 'reversed'])
+
+
+def test_runs_train_the_configs_with_the_order_seed_and_schedule(monkeypatch, tmp_path):
+    from mmsgnas.evaluation import kernel_order_runs as runs
+    calls = []
+
+    def fake_train_until(config, work_dir, last, options, log):
+        calls.append((config, work_dir, last, options))
+        return f'{work_dir}/{last}'
+
+    monkeypatch.setattr(runs, 'train_until', fake_train_until)
+    settings = runs.StudySettings(supernet_epochs=4, generator_images=800, out_dir=str(tmp_path))
+    paths = runs.train_run(settings, 'sorted', 2)
+    supernet_dir = f'{tmp_path}/sorted_s2/supernet'
+    assert paths == dict(dir=f'{tmp_path}/sorted_s2', supernet=f'{supernet_dir}/epoch_4.pth',
+                         generator=f'{tmp_path}/sorted_s2/generator/epoch_10.pth')
+    assert calls[0] == (runs.SUPERNET_CONFIG, supernet_dir, 'epoch_4.pth', {
+        'randomness.seed': 2, 'model.backbone.kernel_order': 'sorted',
+        'train_cfg.max_epochs': 4, 'param_scheduler.1.T_max': 3, 'param_scheduler.1.end': 4})
+    assert calls[1][3] == {'randomness.seed': 2, 'model.supernet.backbone.kernel_order': 'sorted',
+                           'model.supernet_checkpoint': f'{supernet_dir}/epoch_4.pth',
+                           'train_dataloader.dataset.indices': 800}
+    assert runs.train_run(settings, 'positional', 0, with_generator=False)['generator'] is None
+    name, options = runs.scratch_recipe(runs.StudySettings(scratch_epochs=2, scratch_images=5000))
+    assert name == 'epochs_2_images_5000'
+    assert options == {'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+                       'param_scheduler.1.T_max': 1, 'param_scheduler.1.end': 2,
+                       'default_hooks.checkpoint.interval': 2,
+                       'train_dataloader.dataset.indices': 5000}
