@@ -113,7 +113,7 @@ def _load_exact(model: nn.Module, state: Mapping[str, torch.Tensor], checkpoint:
     model.load_state_dict(dict(state), strict=True)
 
 
-def _path_the_supernet_ran(checkpoint: Mapping[str, Any], arch: Arch, space: UnifiedSpace,
+def _path_the_supernet_ran(checkpoint: Dict[str, Any], arch: Arch, space: UnifiedSpace,
                            notes: List[str]) -> Arch:
     """The architecture whose sliced weights are the ones a supernet checkpoint trained and ran
     for ``arch``: ``arch`` itself for the positional kernel order, its per-layer sorted form for a
@@ -121,7 +121,7 @@ def _path_the_supernet_ran(checkpoint: Mapping[str, Any], arch: Arch, space: Uni
     positional when it records none). Both have the same cost; only the sub-block each kernel sits
     in differs, and slicing the other form would take weights that path never used."""
     from ..engine.checkpoint import trained_backbone_cfg
-    order = (trained_backbone_cfg(dict(checkpoint)) or {}).get('kernel_order', 'positional')
+    order = (trained_backbone_cfg(checkpoint) or {}).get('kernel_order', 'positional')
     if order == space.kernel_order:
         return arch
     ran = UnifiedSpace(space.macro, kernel_order=order).canonical(arch.to_lists())

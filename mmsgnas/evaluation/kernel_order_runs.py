@@ -24,8 +24,6 @@ NUM_TARGETS = 19
 SCORED_TARGETS = (0, 4, 9, 14, 18)
 
 
-
-
 @dataclass
 class StudySettings:
     """What the study trains and scores (the tool's options; see its docstring).
@@ -64,10 +62,10 @@ class StudySettings:
             raise ValueError(f'unknown kernel orders {unknown}; choose from {ORDERS}')
 
 
-def train_run(args: StudySettings, order: str, seed: int,
+def train_run(settings: StudySettings, order: str, seed: int,
               with_generator: bool = True) -> Dict[str, str]:
-    run_dir = os.path.join(args.out_dir, f'{order}_s{seed}')
-    epochs = args.supernet_epochs
+    run_dir = os.path.join(settings.out_dir, f'{order}_s{seed}')
+    epochs = settings.supernet_epochs
     supernet = train_until(SUPERNET_CONFIG, os.path.join(run_dir, 'supernet'),
                            f'epoch_{epochs}.pth',
                            {'randomness.seed': seed, 'model.backbone.kernel_order': order,
@@ -79,14 +77,14 @@ def train_run(args: StudySettings, order: str, seed: int,
                             f'epoch_{GENERATOR_EPOCHS}.pth',
                             {'randomness.seed': seed, 'model.supernet.backbone.kernel_order': order,
                              'model.supernet_checkpoint': supernet,
-                             'train_dataloader.dataset.indices': args.generator_images},
+                             'train_dataloader.dataset.indices': settings.generator_images},
                             f'{run_dir}.generator.log')
     return dict(dir=run_dir, supernet=supernet, generator=generator)
 
 
-def scratch_recipe(args: StudySettings) -> Tuple[str, Dict[str, object]]:
+def scratch_recipe(settings: StudySettings) -> Tuple[str, Dict[str, object]]:
     """The from-scratch recipe's folder name and ``--cfg-options`` (besides subnet and seed)."""
-    epochs, images = args.scratch_epochs, args.scratch_images
+    epochs, images = settings.scratch_epochs, settings.scratch_images
     options = {'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs,
                'param_scheduler.1.T_max': epochs - 1, 'param_scheduler.1.end': epochs,
                'default_hooks.checkpoint.interval': epochs}
@@ -95,16 +93,16 @@ def scratch_recipe(args: StudySettings) -> Tuple[str, Dict[str, object]]:
     return f'epochs_{epochs}' + ('' if images is None else f'_images_{images}'), options
 
 
-def train_scratch(args: StudySettings, reference: list,
+def train_scratch(settings: StudySettings, reference: list,
                   reference_space) -> Tuple[List[float], List[float]]:
-    """Test top-1 (%) of the first ``--scratch`` reference networks, each trained from scratch
-    with the same short recipe (seed ``--scratch-seeds[0]``) in ``<out-dir>/scratch/net_<i>``,
-    and of the first network under every ``--scratch-seeds`` (the recipe's seed noise)."""
+    """Test top-1 (%) of the first ``settings.scratch`` reference networks, each trained from scratch
+    with the same short recipe (seed ``settings.scratch_seeds[0]``) in ``<out_dir>/scratch/net_<i>``,
+    and of the first network under every ``settings.scratch_seeds`` (the recipe's seed noise)."""
     from ..space.subnet_file import save_subnet
-    name, options = scratch_recipe(args)
+    name, options = scratch_recipe(settings)
 
     def one(index: int, seed: int) -> float:
-        work_dir = os.path.join(args.out_dir, 'scratch', f'net_{index:02d}')
+        work_dir = os.path.join(settings.out_dir, 'scratch', f'net_{index:02d}')
         subnet = os.path.join(work_dir, 'subnet.yaml')
         if not os.path.isfile(subnet):
             save_subnet(subnet, reference[index], {
@@ -121,9 +119,9 @@ def train_scratch(args: StudySettings, reference: list,
               flush=True)
         return score
 
-    first_seed = args.scratch_seeds[0]
-    scores = [one(index, first_seed) for index in range(args.scratch)]
-    seed_scores = [scores[0]] + [one(0, seed) for seed in args.scratch_seeds[1:]]
+    first_seed = settings.scratch_seeds[0]
+    scores = [one(index, first_seed) for index in range(settings.scratch)]
+    seed_scores = [scores[0]] + [one(0, seed) for seed in settings.scratch_seeds[1:]]
     return scores, seed_scores
 
 
@@ -182,24 +180,24 @@ def score_run(paths: Dict[str, Optional[str]], order: str, reference: list,
     return result
 
 
-def run_study(args: StudySettings) -> dict:
+def run_study(settings: StudySettings) -> dict:
     """Train (or resume) every run of the study, score it and write ``study.json`` and
-    ``study.md`` in ``args.out_dir``; returns the summary."""
+    ``study.md`` in ``settings.out_dir``; returns the summary."""
     from mmengine.config import Config
 
     from ..space import UnifiedSpace
     from ..space.spec import macro_from_cfg
     macro = Config.fromfile(SUPERNET_CONFIG).macro
     reference_space = UnifiedSpace(macro_from_cfg(**macro), kernel_order='positional')
-    reference = reference_architectures(reference_space, args.num_random, seed=0)
-    scratch, seed_scores = (train_scratch(args, reference, reference_space) if args.scratch
+    reference = reference_architectures(reference_space, settings.num_random, seed=0)
+    scratch, seed_scores = (train_scratch(settings, reference, reference_space) if settings.scratch
                             else (None, None))
-    runs: Dict[str, Dict[int, dict]] = {o: {} for o in args.orders}
-    scores: Dict[str, Dict[int, List[float]]] = {o: {} for o in args.orders}
-    for seed in args.seeds:
-        for order in args.orders:
-            with_generator = args.generator_seeds is None or seed in args.generator_seeds
-            paths = train_run(args, order, seed, with_generator)
+    runs: Dict[str, Dict[int, dict]] = {o: {} for o in settings.orders}
+    scores: Dict[str, Dict[int, List[float]]] = {o: {} for o in settings.orders}
+    for seed in settings.seeds:
+        for order in settings.orders:
+            with_generator = settings.generator_seeds is None or seed in settings.generator_seeds
+            paths = train_run(settings, order, seed, with_generator)
             result = score_run(paths, order, reference, reference_space)
             seconds = training_seconds(os.path.dirname(paths['supernet']))
             runs[order][seed] = run_summary(result['random_flops'], result['random_scores'],
@@ -210,17 +208,17 @@ def run_study(args: StudySettings) -> dict:
             scores[order][seed] = result['random_scores']
             reference_flops = result['random_flops']
     summary = summarise_study(runs, scores)
-    summary.update(seeds=args.seeds, generator_seeds=args.generator_seeds or args.seeds,
-                   supernet_epochs=args.supernet_epochs,
-                   generator_images=args.generator_images, num_random=args.num_random, runs=runs,
+    summary.update(seeds=settings.seeds, generator_seeds=settings.generator_seeds or settings.seeds,
+                   supernet_epochs=settings.supernet_epochs,
+                   generator_images=settings.generator_images, num_random=settings.num_random, runs=runs,
                    scratch=None if scratch is None else dict(
-                       scores=scratch, epochs=args.scratch_epochs, config=SCRATCH_CONFIG,
-                       images=args.scratch_images, seeds=args.scratch_seeds,
+                       scores=scratch, epochs=settings.scratch_epochs, config=SCRATCH_CONFIG,
+                       images=settings.scratch_images, seeds=settings.scratch_seeds,
                        seed_scores=seed_scores,
                        flops=reference_flops[:len(scratch)]))
-    write_text_atomic(os.path.join(args.out_dir, 'study.json'), json.dumps(summary, indent=1))
-    report = markdown_report(summary, args.seeds, args.num_random, 10000, summary['scratch'])
-    write_text_atomic(os.path.join(args.out_dir, 'study.md'), report)
+    write_text_atomic(os.path.join(settings.out_dir, 'study.json'), json.dumps(summary, indent=1))
+    report = markdown_report(summary, settings.seeds, settings.num_random, 10000, summary['scratch'])
+    write_text_atomic(os.path.join(settings.out_dir, 'study.md'), report)
     print(report, flush=True)
     return summary
 

@@ -35,7 +35,7 @@ def linear_param_table(space: SearchSpace,
     the reference architecture takes choice 0 on every decision, row d differs from it in one
     decision.
     """
-    if not getattr(space, 'linear_params', False):
+    if not space.linear_params:
         raise ValueError(f'{space!r} does not declare linear_params: its parameter count is not '
                          'a sum over its decisions')
     num_decisions, num_choices = space.decision_shape
@@ -56,7 +56,7 @@ def count_params(space: SearchSpace, arch: Any, num_classes: int) -> float:
     """Parameters (M) of the stand-alone classifier: from :func:`linear_param_table` when the
     space declares ``linear_params`` (a query-mode search costs one build per 0.1 s otherwise),
     else counted on a model built on the meta device (no memory)."""
-    if getattr(space, 'linear_params', False):
+    if space.linear_params:
         base, rows = linear_param_table(space, num_classes)
         return (base + sum(rows[d][c] for d, c in enumerate(space.choices(arch)))) / 1e6
     return _built_param_count(space, arch, num_classes) / 1e6
