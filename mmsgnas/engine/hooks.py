@@ -3,6 +3,8 @@ import torch
 from mmdet.engine.hooks import CheckInvalidLossHook as MMDetCheckInvalidLossHook
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..registry import HOOKS
 
@@ -72,3 +74,45 @@ class ChannelsLastHook(Hook):
     def before_run(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model.to(memory_format=torch.channels_last)
+
+
+@HOOKS.register_module()
+class PreciseBNBeforeTrainHook(Hook):
+    """Re-estimates every BN layer's statistics on the training data once, before the first
+    training iteration, with mmpretrain's ``update_bn_stats`` (the average over ``num_samples``
+    images of the per-batch means and variances).
+
+    For a backbone pretrained on other inputs than it is fine-tuned on, e.g. the digits classifier
+    (32 px digits filling the image) under a detector on 128 px canvases that are mostly
+    background. With ``norm_eval=True`` the backbone then trains and tests with the same
+    statistics, those of its new inputs, instead of either the classifier's (which do not fit the
+    canvases) or each batch's own (which the network learns to depend on, so that it scores worse
+    with any fixed statistics at test time).
+
+    Every BN layer is estimated, also those that ``norm_eval`` or ``frozen_stages`` keep in eval
+    mode during training; the train loop puts them back in their mode at its first epoch. A
+    resumed run (iteration > 0) keeps the statistics of its checkpoint.
+    Runs after the pretrained weights are loaded (``before_train`` follows ``load_or_resume``).
+    """
+
+    priority = 'ABOVE_NORMAL'
+
+    def __init__(self, num_samples: int = 1024) -> None:
+        if num_samples < 1:
+            raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+        self.num_samples = num_samples
+
+    def before_train(self, runner) -> None:
+        if runner.iter > 0:
+            return
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        norms = [m for m in model.modules() if isinstance(m, _BatchNorm)]
+        modes = [m.training for m in norms]
+        for norm in norms:
+            norm.train()
+        runner.logger.info(f'PreciseBNBeforeTrainHook: BN statistics of {len(norms)} layers from '
+                           f'{self.num_samples} training images')
+        update_bn_stats(runner.model, runner.train_loop.dataloader, self.num_samples,
+                        logger=runner.logger)
+        for norm, mode in zip(norms, modes):
+            norm.train(mode)
