@@ -79,17 +79,21 @@ class SearchSpaceBackbone(BaseModule):
         raise NotImplementedError  # subclasses run their searchable layers
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """x: [N, 3, H, W] -> tuple of [N, C_i, H_i, W_i] feature maps, one per out index."""
+        """x: [N, 3, H, W] -> tuple of [N, C_i, H_i, W_i] feature maps, one per out index.
+
+        Stops after the last requested output: a detector that takes stage outputs runs neither
+        the stages after them nor the head conv (nor counts their FLOPs)."""
         x = self.first_block(self.stem(x))
         outs = []
         for stage_index, stage in enumerate(self.stages):
+            if stage_index > max(self.out_indices):
+                break
             for layer_index in stage:
                 x = self.run_layer(layer_index, x)
             if stage_index in self.out_indices:
                 outs.append(x)
-        x = self.head(x)
         if len(self.stages) in self.out_indices:
-            outs.append(x)
+            outs.append(self.head(x))
         return tuple(outs)
 
     def _freeze_stages(self) -> None:
