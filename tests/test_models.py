@@ -228,3 +228,24 @@ def test_bn_recalibration_gives_exact_statistics_and_restores_them():
                                    before[f'layers.0.shadow_bns.{other}.running_var'])
     after = net.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_backbone_stops_after_its_last_requested_output():
+    """A detector taking stage outputs runs neither the later stages nor the head conv, and gets
+    the same maps as a forward that runs everything."""
+    arch = [[3, 5]] * 19
+    macro = dict(widen_factor=0.25, stem_stride=1, head_channels=64)
+    torch.manual_seed(0)
+    truncated = SearchedMobileNet(arch, macro=macro, out_indices=(0, 1)).eval()
+    full = SearchedMobileNet(arch, macro=macro, out_indices=(0, 1, -1)).eval()
+    full.load_state_dict(truncated.state_dict())
+    ran = []
+    truncated.head.register_forward_hook(lambda *_: ran.append('head'))
+    truncated.layers[-1].register_forward_hook(lambda *_: ran.append('last layer'))
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        got, want = truncated(x), full(x)
+    assert ran == []
+    assert len(got) == 2 and len(want) == 3
+    for a, b in zip(got, want[:2]):
+        assert torch.equal(a, b)

@@ -90,8 +90,8 @@ class PreciseBNBeforeTrainHook(Hook):
     with any fixed statistics at test time).
 
     Every BN layer is estimated, also those that ``norm_eval`` or ``frozen_stages`` keep in eval
-    mode during training; the train loop puts them back in their mode at its first epoch. A
-    resumed run (iteration > 0) keeps the statistics of its checkpoint.
+    mode during training; each goes back to the mode it had. A resumed run (iteration > 0) keeps
+    the statistics of its checkpoint.
     Runs after the pretrained weights are loaded (``before_train`` follows ``load_or_resume``).
     """
 
