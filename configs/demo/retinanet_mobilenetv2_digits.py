@@ -2,72 +2,25 @@
 # with mmpretrain's MobileNetV2 (widen 0.55) instead of the searched backbone, at matched FLOPs:
 # 30.8 MFLOPs against 33.8 for configs/subnets/digits_example_8.5M.yaml at 128x128
 # (`python tools/analysis/get_flops.py CONFIG --shape 128 128` on both configs), initialised from
-# the classifier of configs/demo/retrain_mobilenetv2_digits.py. Everything but the backbone is the
-# digits config's (tests/test_transfer_recipes.py holds them equal); both are run side by side,
-# over seeds, by tools/analysis/compare_transfer.py.
+# the classifier of configs/demo/retrain_mobilenetv2_digits.py. It inherits everything but the
+# backbone from the digits config (tests/test_transfer_recipes.py checks that nothing else
+# differs); both are run side by side, over seeds, by tools/analysis/compare_transfer.py.
 #   python tools/train.py configs/demo/retinanet_mobilenetv2_digits.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=work_dirs/retrain_mobilenetv2_digits/epoch_40.pth
 #   python tools/test.py configs/demo/retinanet_mobilenetv2_digits.py \
 #       work_dirs/retinanet_mobilenetv2_digits/epoch_12.pth
-_base_ = ['../retinanet/retinanet_mobilenetv2_fpn_1x_coco.py']
+_base_ = ['./retinanet_digits.py']
 
+subnet = None   # no searched network here
 backbone_checkpoint = 'work_dirs/retrain_mobilenetv2_digits/epoch_40.pth'
-data_root = 'data/digits_coco/'
-metainfo = dict(classes=tuple(str(digit) for digit in range(10)))
 
 model = dict(
-    # the normalisation the backbone was pretrained with (configs/_base_/datasets/digits_bs64.py)
-    data_preprocessor=dict(mean=[78.0, 78.0, 78.0], std=[81.0, 81.0, 81.0], bgr_to_rgb=False,
-                           pad_size_divisor=32),
     backbone=dict(
+        _delete_=True,
+        type='mmpretrain.MobileNetV2',
         widen_factor=0.55,
         out_indices=(2, 4, 6),      # stride 8, 16, 32: 16, 56, 176 channels
-        norm_eval=False,
+        frozen_stages=-1,
+        norm_eval=False,    # as the digits config's backbone
         init_cfg=dict(type='Pretrained', checkpoint=backbone_checkpoint, prefix='backbone.')),
-    neck=dict(in_channels=[16, 56, 176], out_channels=64),
-    bbox_head=dict(
-        num_classes=10, in_channels=64, feat_channels=64, stacked_convs=2,
-        anchor_generator=dict(octave_base_scale=2, strides=[8, 16, 32, 64, 128])))
-
-# The canvases are 128x128 already; Resize to the same size records the scale factor mmdet needs.
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='PackDetInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
-train_dataloader = dict(
-    batch_size=16, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=data_root, metainfo=metainfo, ann_file='annotations/instances_train.json',
-                 data_prefix=dict(img='train/'), pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=data_root, metainfo=metainfo, ann_file='annotations/instances_val.json',
-                 data_prefix=dict(img='val/'), pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
-test_evaluator = val_evaluator
-
-optim_wrapper = dict(optimizer=dict(lr=0.02))   # clip_grad (max_norm 35) from the COCO config
-train_cfg = dict(max_epochs=12, val_interval=12)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', interval=4, max_keep_ckpts=1, save_last=True))
-env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
-# NHWC convs: 1.2-1.3x faster training steps on this CPU
-# (tools/analysis/benchmark_memory_format.py); the values computed do not change
-custom_hooks = [
-    dict(type='mmsgnas.ChannelsLastHook'),
-    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
-randomness = dict(seed=0)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
-    dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1),
-]
+    neck=dict(in_channels=[16, 56, 176]))

@@ -3,8 +3,8 @@ import torch
 from mmdet.engine.hooks import CheckInvalidLossHook as MMDetCheckInvalidLossHook
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmpretrain.engine.hooks import PreciseBNHook as MMPretrainPreciseBNHook
 from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..registry import HOOKS
 
@@ -76,43 +76,40 @@ class ChannelsLastHook(Hook):
         model.to(memory_format=torch.channels_last)
 
 
+class _WithBatchSize:
+    """A data loader seen with the ``batch_size`` that ``update_bn_stats`` reads: a loader built
+    from a batch sampler (mmdet's ``AspectRatioBatchSampler``) has ``batch_size=None`` and keeps
+    the size on its sampler."""
+
+    def __init__(self, loader) -> None:
+        self.loader = loader
+        self.batch_size = loader.batch_size or loader.batch_sampler.batch_size
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        return iter(self.loader)
+
+
 @HOOKS.register_module()
-class PreciseBNBeforeTrainHook(Hook):
-    """Re-estimates every BN layer's statistics on the training data once, before the first
-    training iteration, with mmpretrain's ``update_bn_stats`` (the average over ``num_samples``
-    images of the per-batch means and variances).
+class PreciseBNHook(MMPretrainPreciseBNHook):
+    """mmpretrain's ``PreciseBNHook`` (BN statistics re-estimated on ``num_samples`` training
+    images every ``interval`` epochs), also after the last epoch, and for detectors.
 
-    For a backbone pretrained on other inputs than it is fine-tuned on, e.g. the digits classifier
-    (32 px digits filling the image) under a detector on 128 px canvases that are mostly
-    background. With ``norm_eval=True`` the backbone then trains and tests with the same
-    statistics, those of its new inputs, instead of either the classifier's (which do not fit the
-    canvases) or each batch's own (which the network learns to depend on, so that it scores worse
-    with any fixed statistics at test time).
-
-    Every BN layer is estimated, also those that ``norm_eval`` or ``frozen_stages`` keep in eval
-    mode during training; each goes back to the mode it had. A resumed run (iteration > 0) keeps
-    the statistics of its checkpoint.
-    Runs after the pretrained weights are loaded (``before_train`` follows ``load_or_resume``).
+    - After the last training epoch too, so the checkpoint and the validation that follow use
+      statistics of the final weights whatever ``max_epochs`` is.
+    - mmpretrain's hook reads the loader's ``batch_size``, which is ``None`` for mmdet's loaders
+      (they batch with a sampler); here the sampler's is used.
+    Runs before ``CheckpointHook`` (priority NORMAL against its VERY_LOW), so the checkpoint holds
+    these statistics.
     """
 
-    priority = 'ABOVE_NORMAL'
+    def after_train_epoch(self, runner) -> None:
+        if self.every_n_epochs(runner, self.interval) or self.is_last_train_epoch(runner):
+            self._perform_precise_bn(runner)
 
-    def __init__(self, num_samples: int = 1024) -> None:
-        if num_samples < 1:
-            raise ValueError(f'num_samples must be >= 1, got {num_samples}')
-        self.num_samples = num_samples
-
-    def before_train(self, runner) -> None:
-        if runner.iter > 0:
-            return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        norms = [m for m in model.modules() if isinstance(m, _BatchNorm)]
-        modes = [m.training for m in norms]
-        for norm in norms:
-            norm.train()
-        runner.logger.info(f'PreciseBNBeforeTrainHook: BN statistics of {len(norms)} layers from '
-                           f'{self.num_samples} training images')
-        update_bn_stats(runner.model, runner.train_loop.dataloader, self.num_samples,
-                        logger=runner.logger)
-        for norm, mode in zip(norms, modes):
-            norm.train(mode)
+    def _perform_precise_bn(self, runner) -> None:
+        runner.logger.info(f'PreciseBNHook: BN statistics from {self.num_samples} training images')
+        update_bn_stats(runner.model, _WithBatchSize(runner.train_loop.dataloader),
+                        self.num_samples, logger=runner.logger)

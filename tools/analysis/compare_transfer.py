@@ -19,9 +19,9 @@ digits sets. For every backbone and seed (``randomness.seed``) it runs, as subpr
 A step whose ``test_metrics.json`` exists is skipped and an interrupted training resumes from its
 last checkpoint, so rerunning the command continues where it stopped. A training that stops with
 an error (e.g. mmdet's CheckInvalidLossHook on a NaN loss) is recorded as failed, with its log,
-and the other runs go on. ``--subnet`` sets ``model.backbone.subnet`` of the configs that have a
-``subnet`` field. Backbone FLOPs and parameters at the detection input (``--shape``, by default
-the size of the detector's test Resize) come from ``tools/analysis/get_flops.py``.
+and the other runs go on. ``--subnet`` sets ``model.backbone.subnet`` of the configs whose backbone
+has a ``subnet`` field. Backbone FLOPs and parameters at the detection input (``--shape``, by
+default the size of the detector's test Resize) come from ``tools/analysis/get_flops.py``.
 
 Run folders: ``<out-dir>/<dir-format>`` with the fields ``name``, ``seed``, ``stage`` (``retrain``
 or ``retinanet``) and ``tag`` (empty for the first backbone, ``_<name>`` for the others: the main
@@ -97,7 +97,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def has_subnet(config: str) -> bool:
-    return 'subnet' in Config.fromfile(config)
+    """Whether the config's backbone is built from a subnet file."""
+    return 'subnet' in Config.fromfile(config).model.get('backbone', {})
 
 
 def detection_shape(config: str) -> List[int]:
