@@ -95,3 +95,25 @@ def test_the_training_configs_are_found():
 def test_every_training_config_stops_on_an_invalid_loss(path):
     hooks = Config.fromfile(path).get('custom_hooks', [])
     assert INVALID_LOSS_HOOK in [dict(h) for h in hooks]
+
+
+@pytest.mark.parametrize('path', [
+    'configs/retinanet/retinanet_sgnas_fpn_1x_coco.py',
+    'configs/retinanet/retinanet_mobilenetv2_fpn_1x_coco.py',
+    'configs/demo/retinanet_digits.py', 'configs/demo/retinanet_mobilenetv2_digits.py'])
+def test_detectors_tell_ddp_about_the_unused_classifier_head(path):
+    """Both backbones keep a classifier head conv past their last output; DDP must expect
+    parameters without gradients (tests/test_transfer_e2e.py trains one under torchrun)."""
+    wrapper = load(path)['model_wrapper_cfg']
+    assert wrapper == dict(type='MMDistributedDataParallel', find_unused_parameters=True)
+
+
+def test_digits_detectors_fix_their_bn_statistics_after_training():
+    """The digits recipe trains BN and re-estimates its statistics after the last epoch, for both
+    backbones alike."""
+    for path in ('configs/demo/retinanet_digits.py', 'configs/demo/retinanet_mobilenetv2_digits.py'):
+        cfg = load(path)
+        assert cfg['model']['backbone']['norm_eval'] is False
+        hooks = [h for h in cfg['custom_hooks'] if h['type'] == 'mmsgnas.PreciseBNHook']
+        assert hooks == [dict(type='mmsgnas.PreciseBNHook', num_samples=1024, interval=12)]
+        assert cfg['train_cfg']['max_epochs'] == 12

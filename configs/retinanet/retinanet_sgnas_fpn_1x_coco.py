@@ -27,6 +27,9 @@ model = dict(
     neck=dict(in_channels=[40, 96, 320], start_level=0, add_extra_convs='on_input', num_outs=5))
 
 train_dataloader = dict(batch_size=2)
+# The backbone owns parameters the detector never uses (its classifier head conv, past the last of
+# out_indices); DDP must be told, or it fails on the second iteration waiting for their gradients.
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 # mmdet's SGD schedule (lr 0.01 at batch 16), with the gradient clipping mmdet uses for
 # light-backbone detectors (max_norm 35): a guard against the early loss spikes of a detector
 # whose head starts from random weights
