@@ -13,7 +13,6 @@
 """
 import csv
 import hashlib
-import json
 import math
 import os
 import random
