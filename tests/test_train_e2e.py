@@ -16,6 +16,19 @@ def run(args, cwd):
     return result.stdout + result.stderr
 
 
+def dist_train(config, args, cwd, port, processes=2):
+    """tools/dist_train.sh (torchrun, DDP over gloo on CPU) with one thread per process; the log,
+    after asserting the run succeeded."""
+    env = dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1',
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
+    result = subprocess.run(
+        ['bash', os.path.join(ROOT, 'tools/dist_train.sh'), config, str(processes), *args],
+        cwd=cwd, env=env, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    return log
+
+
 @pytest.mark.slow
 def test_supernet_trains_resumes_and_tests(tmp_path):
     run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
@@ -82,15 +95,9 @@ def test_distributed_training_with_torchrun_on_two_cpu_processes(tmp_path):
     """tools/dist_train.sh (torchrun, DDP over gloo) trains the supernet with two processes."""
     run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
         tmp_path)
-    env = dict(os.environ, PORT='29517', OMP_NUM_THREADS='1',
-               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
-    result = subprocess.run(
-        ['bash', os.path.join(ROOT, 'tools/dist_train.sh'), CONFIG, '2', '--work-dir',
-         str(tmp_path / 'work'), '--cfg-options', 'train_cfg.max_epochs=1',
-         'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'],
-        cwd=tmp_path, env=env, capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
+    log = dist_train(CONFIG, ['--work-dir', str(tmp_path / 'work'), '--cfg-options',
+                              'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+                              'default_hooks.checkpoint.interval=1'], tmp_path, port=29517)
     # mmengine's environment report: a distributed run over two processes ("GPU number" is its
     # name for the world size), 17 iterations per epoch = 1078 images / (2 x 32)
     assert 'Distributed training: True' in log and 'GPU number: 2' in log

@@ -3,11 +3,9 @@ tools/train.py (with --resume mid-run) and tools/test.py (reproducing the valida
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
-from test_train_e2e import ROOT, run
+from test_train_e2e import ROOT, dist_train, run
 
 SUBNET = os.path.join(ROOT, 'configs/subnets/digits_example_8.5M.yaml')
 
@@ -96,17 +94,10 @@ def test_detector_trains_under_ddp_on_two_cpu_processes(tmp_path):
     (MobileNetV2's configs inherit the same wrapper settings: tests/test_transfer_recipes.py.)"""
     run([os.path.join(ROOT, 'tools/data/make_digits_coco.py'), '--out', 'data/digits_coco',
          '--num-train', '96', '--num-val', '16'], tmp_path)
-    env = dict(os.environ, PORT='29518', OMP_NUM_THREADS='1',
-               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
-    result = subprocess.run(
-        ['bash', os.path.join(ROOT, 'tools/dist_train.sh'),
-         os.path.join(ROOT, 'configs/demo/retinanet_digits.py'), '2',
-         '--work-dir', 'det', '--cfg-options', f'model.backbone.subnet={SUBNET}',
-         'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
-         'default_hooks.logger.interval=1'],
-        cwd=tmp_path, env=env, capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
+    log = dist_train(os.path.join(ROOT, 'configs/demo/retinanet_digits.py'),
+                     ['--work-dir', 'det', '--cfg-options', f'model.backbone.subnet={SUBNET}',
+                      'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
+                      'default_hooks.logger.interval=1'], tmp_path, port=29518)
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
     # 96 canvases / (2 processes x 16) = 3 iterations, each past the first one that DDP allows
     assert '[1][3/3]' in log.replace('  ', ' '), log[-3000:]
