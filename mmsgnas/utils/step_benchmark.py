@@ -1,8 +1,9 @@
-"""Train-step time of a config's model in two memory formats, measured side by side."""
+"""Train-step times of models measured side by side: memory formats of one config, or several
+configs (or variants of one)."""
 import copy
 import statistics
 import time
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional
 
 import torch
 from mmengine.config import Config
@@ -18,48 +19,109 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def _first_batches(cfg: Config, count: int) -> list:
+    loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader))
+    batches = []
+    for batch in loader:
+        batches.append(batch)
+        if len(batches) == count:
+            break
+    if not batches:
+        raise ValueError('the training data loader of the config yields no batch')
+    return batches
+
+
+def _build_model(cfg: Config, device: str, memory_format: Optional[torch.memory_format] = None):
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    model.init_weights()
+    model.to(torch.device(device)).train()
+    if memory_format is not None:
+        model.to(memory_format=memory_format)
+    return model
+
+
+def _alternate_steps(steppers: Dict[str, Callable[[int], None]], steps: int, warmup: int,
+                     device: str) -> Dict[str, Dict[str, float]]:
+    """Runs ``stepper(index)`` of every entry in turn, ``warmup + steps`` rounds, so that drift of
+    the machine falls on all alike; returns median and min ms of the timed rounds."""
+    if steps < 1 or warmup < 0:
+        raise ValueError(f'steps must be >= 1 and warmup >= 0, got {steps}, {warmup}')
+    times: Dict[str, List[float]] = {name: [] for name in steppers}
+    for index in range(steps + warmup):
+        for name, step in steppers.items():
+            _synchronize(torch.device(device))
+            start = time.perf_counter()
+            step(index)
+            _synchronize(torch.device(device))
+            if index >= warmup:
+                times[name].append((time.perf_counter() - start) * 1e3)
+    return {name: dict(median_ms=statistics.median(t), min_ms=min(t))
+            for name, t in times.items()}
+
+
+def _stepper(model, wrapper, batches: list) -> Callable[[int], None]:
+    return lambda index: model.train_step(batches[index % len(batches)], wrapper)
+
+
 def benchmark_memory_formats(cfg: Config, steps: int = 10, warmup: int = 2,
                              device: str = 'cpu') -> Dict[str, Dict[str, float]]:
     """Median train-step time (ms) of ``cfg.model`` on batches of ``cfg.train_dataloader``, once
     with contiguous (NCHW) and once with channels-last (NHWC) parameters.
 
     Both models start from the same initialised weights and see the same batches; their steps
-    alternate (NCHW, NHWC, NCHW, ...) so that drift of the machine falls on both alike. The weights
-    diverge after the first step, which changes nothing in the cost of a step.
+    alternate (NCHW, NHWC, NCHW, ...). The weights diverge after the first step, which changes
+    nothing in the cost of a step.
 
     Returns:
         {'contiguous': {...}, 'channels_last': {...}} with median_ms, min_ms and, for
         channels_last, ``speedup`` = contiguous median / channels_last median.
     """
-    if steps < 1 or warmup < 0:
-        raise ValueError(f'steps must be >= 1 and warmup >= 0, got {steps}, {warmup}')
     scope = cfg.get('default_scope', 'mmsgnas')
     with DefaultScope.overwrite_default_scope(scope):
-        loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader))
-        batches = []
-        for batch in loader:
-            batches.append(batch)
-            if len(batches) == steps + warmup:
-                break
-        base = MODELS.build(copy.deepcopy(cfg.model))
-        base.init_weights()
-        base.to(torch.device(device)).train()
+        batches = _first_batches(cfg, steps + warmup)
+        base = _build_model(cfg, device)
         models = {'contiguous': base,
                   'channels_last': copy.deepcopy(base).to(memory_format=torch.channels_last)}
-        wrappers = {name: build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+        steppers = {name: _stepper(model,
+                                   build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper)),
+                                   batches)
                     for name, model in models.items()}
-    times: Dict[str, List[float]] = {name: [] for name in models}
-    for index in range(steps + warmup):
-        batch = batches[index % len(batches)]
-        for name, model in models.items():
-            _synchronize(torch.device(device))
-            start = time.perf_counter()
-            model.train_step(batch, wrappers[name])
-            _synchronize(torch.device(device))
-            if index >= warmup:
-                times[name].append((time.perf_counter() - start) * 1e3)
-    result = {name: dict(median_ms=statistics.median(t), min_ms=min(t))
-              for name, t in times.items()}
+    result = _alternate_steps(steppers, steps, warmup, device)
     result['channels_last']['speedup'] = (result['contiguous']['median_ms']
                                           / result['channels_last']['median_ms'])
+    return result
+
+
+def benchmark_configs(cfgs: Dict[str, Config], steps: int = 10, warmup: int = 2,
+                      device: str = 'cpu',
+                      channels_last: bool = True) -> Dict[str, Dict[str, float]]:
+    """Median train-step time (ms) of each config's model on batches of its own
+    ``train_dataloader``, the configs' steps alternating.
+
+    Args:
+        cfgs: name -> config (e.g. one config and variants of it made with ``--cfg-options``).
+        channels_last: store every model's parameters NHWC (as ``mmsgnas.ChannelsLastHook`` does).
+
+    Returns:
+        name -> {median_ms, min_ms, batch_size, median_ms_per_sample, ratio} where ``ratio`` is
+        the median step time over that of the first config.
+    """
+    if not cfgs:
+        raise ValueError('no config to benchmark')
+    steppers = {}
+    batch_sizes = {}
+    memory_format = torch.channels_last if channels_last else None
+    for name, cfg in cfgs.items():
+        with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmsgnas')):
+            batches = _first_batches(cfg, steps + warmup)
+            model = _build_model(cfg, device, memory_format)
+            wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+        batch_sizes[name] = cfg.train_dataloader.batch_size
+        steppers[name] = _stepper(model, wrapper, batches)
+    result = _alternate_steps(steppers, steps, warmup, device)
+    first = result[next(iter(cfgs))]['median_ms']
+    for name, row in result.items():
+        row.update(batch_size=batch_sizes[name],
+                   median_ms_per_sample=row['median_ms'] / batch_sizes[name],
+                   ratio=row['median_ms'] / first)
     return result
