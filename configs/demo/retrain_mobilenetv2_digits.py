@@ -3,8 +3,8 @@
 # of the searched backbone's in configs/demo/retinanet_digits.py (widen 0.55: 30.8 MFLOPs against
 # 33.8 for configs/subnets/digits_example_8.5M.yaml; `python tools/analysis/get_flops.py
 # configs/demo/retinanet_mobilenetv2_digits.py --shape 128 128`), pretrained with the recipe of
-# configs/demo/retrain_digits.py (same optimizer, schedule, epochs, batch, dropout 0.2, label
-# smoothing 0.1; tests/test_transfer_recipes.py holds the two equal). Its own activation (ReLU6)
+# configs/demo/retrain_digits.py (configs/_base_/schedules/retrain_digits_40e.py, dropout 0.2,
+# label smoothing 0.1; tests/test_transfer_recipes.py holds the two equal). Its own activation (ReLU6)
 # and no SE: it is the stock network, with the one change the searched classifier has too: a
 # stride-1 stem at 32x32 (mmsgnas.MobileNetV2WithStemStride; the detector uses mmpretrain's
 # stride 2 at 128x128). With the stride-2 stem the 32x32 input ends at 1x1 and this training was
@@ -14,8 +14,7 @@
 #       work_dirs/retrain_mobilenetv2_digits/epoch_40.pth
 _base_ = [
     'mmpretrain::_base_/models/mobilenet_v2_1x.py',
-    '../_base_/datasets/digits_bs64.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/schedules/retrain_digits_40e.py',
 ]
 
 model = dict(
@@ -31,29 +30,3 @@ model = dict(
         dropout_rate=0.2,
         loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         topk=(1, )))
-
-# The recipe of configs/demo/retrain_digits.py.
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=4e-5, nesterov=True),
-    paramwise_cfg=dict(norm_decay_mult=0.0))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=39, by_epoch=True, begin=1, end=40,
-         convert_to_iter_based=True),
-]
-train_dataloader = dict(batch_size=32)
-train_cfg = dict(by_epoch=True, max_epochs=40, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1, save_last=True))
-env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
-randomness = dict(seed=0, deterministic=False)
-# Stop at the first NaN / inf loss (mmdet's hook, checked every iteration; the error names the iteration and loss term) instead of training on.
-# NHWC convs (tools/analysis/benchmark_memory_format.py: 1.19x faster steps for the searched
-# network on this CPU, no change for MobileNetV2); the values computed do not change
-custom_hooks = [
-    dict(type='mmsgnas.ChannelsLastHook'),
-    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
