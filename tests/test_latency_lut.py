@@ -1,6 +1,5 @@
 """The measured latency table: its parts model, files, refusals, a tiny real measurement, and the
 cost switch of configs."""
-import copy
 import json
 import math
 import os
@@ -9,7 +8,7 @@ import random
 import pytest
 import torch
 
-from mmsgnas.cost import CostTable, build_cost_table
+from mmsgnas.cost import CostTable
 from mmsgnas.cost.latency_lut import (EXPANSIONS, LUT_FORMAT, LUT_VERSION, LatencyTableError,
                                       compare_tables, context_settings, fingerprint, fit_parts,
                                       layer_contexts, layer_from_parts, load_latency_table,

@@ -1,6 +1,5 @@
 """The unified space: positional paths, forced sampling, structure, files."""
 import itertools
-import random
 
 import pytest
 import torch

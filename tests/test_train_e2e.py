@@ -135,7 +135,6 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
 
     # The baselines through tools/search.py (loop mode), then the comparison tool.
     random_config = os.path.join(ROOT, 'configs/demo/random_search_digits.py')
-    evolution_config = os.path.join(ROOT, 'configs/demo/evolution_digits.py')
     log = run([os.path.join(ROOT, 'tools/search.py'), random_config, 'sup/epoch_1.pth',
                '--work-dir', 'rs', '--cfg-options', 'search_cfg.num_samples=4',
                'search_cfg.flops_budget=7.5'], tmp_path)

@@ -17,7 +17,6 @@ from mmengine.model import BaseModule
 
 from mmsgnas.cost import CostTable
 from mmsgnas.engine.predictors import ACCURACY_PREDICTORS, build_predictor, known_types
-from mmsgnas.engine.search_loops import RandomSearchLoop
 from mmsgnas.engine.search_record import STATE_FILE
 from mmsgnas.engine.weaknas import WeakNASSearchLoop
 from mmsgnas.registry import LOOPS, MODELS

@@ -116,7 +116,7 @@ def summary_line(summary: Mapping[str, float]) -> str:
 def markdown_report(data: Mapping[str, Any], results: Sequence[Mapping[str, Any]],
                     noise: Optional[Mapping[str, Any]] = None,
                     parts: Optional[Mapping[str, float]] = None) -> str:
-    lines = [f'# Latency table check', '',
+    lines = ['# Latency table check', '',
              f'Table: {data["device_name"]} ({data["device"]}), torch {data["torch"]}, '
              f'{data["threads"]} threads, batch {data["batch_size"]}, input '
              f'{data["input_size"]}px, fingerprint {data["fingerprint"]}, measured '
