@@ -111,11 +111,13 @@ def test_detectors_tell_ddp_about_the_unused_classifier_head(path):
 
 
 def test_digits_detectors_fix_their_bn_statistics_after_training():
-    """The digits recipe trains BN and re-estimates its statistics after the last epoch, for both
-    backbones alike."""
+    """The digits recipe trains BN and re-estimates its statistics after the last epoch, and has
+    GroupNorm in the head, for both backbones alike."""
     for path in ('configs/demo/retinanet_digits.py', 'configs/demo/retinanet_mobilenetv2_digits.py'):
         cfg = load(path)
         assert cfg['model']['backbone']['norm_eval'] is False
         hooks = [h for h in cfg['custom_hooks'] if h['type'] == 'mmsgnas.PreciseBNHook']
         assert hooks == [dict(type='mmsgnas.PreciseBNHook', num_samples=1024, interval=12)]
         assert cfg['train_cfg']['max_epochs'] == 12
+        assert cfg['model']['bbox_head']['norm_cfg'] == dict(type='GN', num_groups=16,
+                                                             requires_grad=True)

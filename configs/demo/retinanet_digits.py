@@ -4,7 +4,8 @@
 # 32x32; the weights are the same, a 128 px canvas is 4x the area and the stride-2 stem keeps the
 # FLOPs at 4x those of the classifier instead of 16x): stage outputs at strides 4, 8, 16, 16, 32, 32,
 # FPN from the stride-8/16/32 outputs (24, 48, 160 channels) with 64 channels (P3-P7), a 64-channel
-# head of two convs, anchors from 16 px, the backbone initialised from the digits classifier.
+# head of two convs with GroupNorm, anchors from 16 px, the backbone initialised from the digits
+# classifier.
 #   python tools/train.py configs/demo/retinanet_digits.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=work_dirs/retrain_digits/epoch_40.pth
 #   python tools/test.py configs/demo/retinanet_digits.py work_dirs/retinanet_digits/epoch_12.pth
@@ -28,6 +29,10 @@ model = dict(
     neck=dict(in_channels=[24, 48, 160], out_channels=64),
     bbox_head=dict(
         num_classes=10, in_channels=64, feat_channels=64, stacked_convs=2,
+        # GroupNorm in the head's convs (as FCOS / ATSS heads have): without it the head sat on
+        # the focal loss's start plateau (loss_cls ~1.1) for a random 1-3 epochs of the 12, and
+        # the seeds that left it late ended 0.15-0.18 mAP lower
+        norm_cfg=dict(type='GN', num_groups=16, requires_grad=True),
         anchor_generator=dict(octave_base_scale=2, strides=[8, 16, 32, 64, 128])))
 
 # The canvases are 128x128 already; Resize to the same size records the scale factor mmdet needs.
