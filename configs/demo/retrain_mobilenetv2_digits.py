@@ -6,9 +6,8 @@
 # configs/demo/retrain_digits.py (configs/_base_/schedules/retrain_digits_40e.py, dropout 0.2,
 # label smoothing 0.1; tests/test_transfer_recipes.py holds the two equal). Its own activation (ReLU6)
 # and no SE: it is the stock network, with the one change the searched classifier has too: a
-# stride-1 stem at 32x32 (mmsgnas.MobileNetV2WithStemStride; the detector uses mmpretrain's
-# stride 2 at 128x128). With the stride-2 stem the 32x32 input ends at 1x1 and this training was
-# unstable: test top-1 95.6 % and 79.7 % in two runs of the same seed.
+# stride-1 stem at 32x32 (mmsgnas.MobileNetV2WithStemStride says why; the detector uses
+# mmpretrain's stride 2 at 128x128).
 #   python tools/train.py configs/demo/retrain_mobilenetv2_digits.py
 #   python tools/test.py configs/demo/retrain_mobilenetv2_digits.py \
 #       work_dirs/retrain_mobilenetv2_digits/epoch_40.pth

@@ -40,12 +40,15 @@ def _build_model(cfg: Config, device: str, memory_format: Optional[torch.memory_
     return model
 
 
+def _check_steps(steps: int, warmup: int) -> None:
+    if steps < 1 or warmup < 0:
+        raise ValueError(f'steps must be >= 1 and warmup >= 0, got {steps}, {warmup}')
+
+
 def _alternate_steps(steppers: Dict[str, Callable[[int], None]], steps: int, warmup: int,
                      device: str) -> Dict[str, Dict[str, float]]:
     """Runs ``stepper(index)`` of every entry in turn, ``warmup + steps`` rounds, so that drift of
     the machine falls on all alike; returns median and min ms of the timed rounds."""
-    if steps < 1 or warmup < 0:
-        raise ValueError(f'steps must be >= 1 and warmup >= 0, got {steps}, {warmup}')
     times: Dict[str, List[float]] = {name: [] for name in steppers}
     for index in range(steps + warmup):
         for name, step in steppers.items():
@@ -76,6 +79,7 @@ def benchmark_memory_formats(cfg: Config, steps: int = 10, warmup: int = 2,
         {'contiguous': {...}, 'channels_last': {...}} with median_ms, min_ms and, for
         channels_last, ``speedup`` = contiguous median / channels_last median.
     """
+    _check_steps(steps, warmup)
     scope = cfg.get('default_scope', 'mmsgnas')
     with DefaultScope.overwrite_default_scope(scope):
         batches = _first_batches(cfg, steps + warmup)
@@ -108,6 +112,7 @@ def benchmark_configs(cfgs: Dict[str, Config], steps: int = 10, warmup: int = 2,
     """
     if not cfgs:
         raise ValueError('no config to benchmark')
+    _check_steps(steps, warmup)
     steppers = {}
     batch_sizes = {}
     memory_format = torch.channels_last if channels_last else None

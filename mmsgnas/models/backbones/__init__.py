@@ -7,5 +7,6 @@ from .space_backbone import SearchSpaceBackbone
 from .supernet_base import PathSettingMixin
 from .unified_supernet import UnifiedSupernet
 
-__all__ = ['MobileNetV2WithStemStride', 'NasBench201Net', 'NasBench201Supernet', 'PathSettingMixin', 'SearchedMobileNet',
-           'SearchSpaceBackbone', 'SinglePathSupernet', 'UnifiedSupernet']
+__all__ = ['MobileNetV2WithStemStride', 'NasBench201Net', 'NasBench201Supernet',
+           'PathSettingMixin', 'SearchedMobileNet', 'SearchSpaceBackbone', 'SinglePathSupernet',
+           'UnifiedSupernet']
