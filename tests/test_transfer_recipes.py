@@ -121,3 +121,10 @@ def test_digits_detectors_fix_their_bn_statistics_after_training():
         assert cfg['train_cfg']['max_epochs'] == 12
         assert cfg['model']['bbox_head']['norm_cfg'] == dict(type='GN', num_groups=16,
                                                              requires_grad=True)
+        backbone = cfg['model']['backbone']
+        # frozen: everything before the first FPN input, as mmdet's RetinaNet freezes ResNet's
+        # stem and first stage (the two backbones count their stages differently)
+        assert backbone['frozen_stages'] == min(backbone['out_indices']) > 0
+        # batch 32 at the COCO recipe's learning rate per image (0.02 at batch 16)
+        assert cfg['train_dataloader']['batch_size'] == 32
+        assert cfg['optim_wrapper']['optimizer']['lr'] == pytest.approx(0.02 / 16 * 32)

@@ -20,7 +20,7 @@ model = dict(
         type='mmpretrain.MobileNetV2',
         widen_factor=0.55,
         out_indices=(2, 4, 6),      # stride 8, 16, 32: 16, 56, 176 channels
-        frozen_stages=-1,
+        frozen_stages=2,    # conv1, layer1, layer2: as frozen_stages=1 of the searched backbone
         norm_eval=False,    # as the digits config's backbone
         init_cfg=dict(type='Pretrained', checkpoint=backbone_checkpoint, prefix='backbone.')),
     neck=dict(in_channels=[16, 56, 176]))
