@@ -2,159 +2,12 @@
 
     python tools/analysis/demo_report.py [--work-dir work_dirs/demo]
 
-Reads what the stages of tools/run_demo.sh wrote into the work dir (stage timings, the random
-subnets of the supernet check, the generated subnets, the search comparison, the retrained
-classifier's and the detectors' test metrics) and writes <work-dir>/report/report.md with the PNG
-plots copied next to it. A missing artefact is named in the report, never invented.
+Writes <work-dir>/report/report.md from what the stages of tools/run_demo.sh wrote into the work
+dir (mmsgnas.evaluation.demo_report).
 """
 import argparse
-import csv
-import json
-import os
-import shutil
-from typing import List, Optional
 
-from mmsgnas.utils import write_text_atomic
-
-PLOTS = [('generated/flops.png', 'target_vs_generated_19.png'),
-         ('compare/accuracy_vs_flops_supernet-test.png', 'accuracy_vs_flops.png'),
-         ('compare/target_vs_generated.png', 'target_vs_generated.png')]
-
-
-def read_json(path: str) -> Optional[dict]:
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def missing(path: str) -> str:
-    return f'_not produced: `{path}` is missing (see the stage\'s output above it in the log)._\n'
-
-
-def timings_section(work_dir: str) -> List[str]:
-    path = os.path.join(work_dir, 'timings.tsv')
-    lines = ['## Stages and wall time', '']
-    if not os.path.isfile(path):
-        return lines + [missing(path)]
-    lines += ['| stage | wall time | note |', '|---|---|---|']
-    total = 0.0
-    with open(path) as f:
-        for stage, seconds, note in csv.reader(f, delimiter='\t'):
-            total += float(seconds)
-            lines.append(f'| {stage} | {float(seconds) / 60:.1f} min | {note} |')
-    lines += [f'| **all stages** | **{total / 60:.1f} min** | after set-up |', '',
-              'Times of the latest run of each stage: a rerun of tools/run_demo.sh skips finished '
-              'trainings and resumes finished searches, so its times are short.', '']
-    return lines
-
-
-def supernet_section(work_dir: str) -> List[str]:
-    lines = ['## 1. Supernet', '']
-    summary = read_json(os.path.join(work_dir, 'supernet', 'random_subnets.json'))
-    if summary is None:
-        return lines + [missing(os.path.join(work_dir, 'supernet', 'random_subnets.json'))]
-    lines += [f'{summary["num"]} random subnets with inherited weights (BN statistics as trained), '
-              f'{summary["split"]} top-1: mean {summary["mean"]:.2f} %, std {summary["std"]:.2f}, '
-              f'min {summary["min"]:.2f}, max {summary["max"]:.2f}.', '',
-              f'Reproduce: `python tools/train.py configs/demo/supernet_digits.py --work-dir '
-              f'{work_dir}/supernet`, then `python tools/analysis/eval_random_subnets.py '
-              f'configs/demo/supernet_digits.py {work_dir}/supernet/epoch_60.pth --num '
-              f'{summary["num"]}`', '']
-    return lines
-
-
-def generation_section(work_dir: str) -> List[str]:
-    path = os.path.join(work_dir, 'generated', 'summary.md')
-    lines = ['## 2-3. Generator: one forward pass for all budgets', '']
-    if not os.path.isfile(path):
-        return lines + [missing(path)]
-    with open(path) as f:
-        lines += ['Target vs generated FLOPs (MFLOPs at 32x32), parameters (M) of the stand-alone '
-                  'classifier, expansion rate of each of the 19 layers:', '', f.read().rstrip(), '',
-                  '![target vs generated](target_vs_generated_19.png)', '',
-                  f'Reproduce: `python tools/train.py configs/demo/generator_digits.py --work-dir '
-                  f'{work_dir}/generator --cfg-options model.supernet_checkpoint={work_dir}/'
-                  f'supernet/epoch_60.pth`, then `python tools/search.py '
-                  f'configs/demo/generator_digits.py {work_dir}/generator/epoch_30.pth --range '
-                  f'6.5 10.5 19 --out-dir {work_dir}/generated`', '']
-    script = os.path.join(work_dir, 'generated', 'train_retinanet.sh')
-    if os.path.isfile(script):
-        lines += [f'A RetinaNet config per budget (`{work_dir}/generated/retinanet_subnet_*.py`, '
-                  'from `configs/demo/retinanet_digits.py`) and one script that trains and tests '
-                  f'them all: `bash {script}` (`GPUS=N` for DDP; backbones start from random '
-                  'weights unless `tools/emit_detector_configs.py --init-checkpoint` names their '
-                  'retrained classifiers); then `python tools/analysis/plot_detector_budgets.py '
-                  f'{work_dir}/generated` plots mAP against budget.', '']
-    return lines
-
-
-def comparison_section(work_dir: str, command: str) -> List[str]:
-    path = os.path.join(work_dir, 'compare', 'compare.md')
-    lines = ['## 3b. Generated vs random search vs evolution (same supernet)', '']
-    if not os.path.isfile(path):
-        return lines + [missing(path)]
-    with open(path) as f:
-        lines += [f.read().rstrip(), '', '![accuracy vs FLOPs](accuracy_vs_flops.png)', '',
-                  f'Reproduce: `{command}`', '']
-    return lines
-
-
-def test_command(record: dict) -> str:
-    """The tools/test.py command line that produced ``record`` (a --metrics-out file)."""
-    options = record.get('cfg_options') or {}
-    line = f'python tools/test.py {record["config"]} {record["checkpoint"]}'
-    if options:
-        line += ' --cfg-options ' + ' '.join(f'{k}={v}' for k, v in options.items())
-    return f'`{line}`'
-
-
-def transfer_section(work_dir: str) -> List[str]:
-    lines = ['## 4a. Retraining a generated network from scratch (digits, test split)', '']
-    retrain = read_json(os.path.join(work_dir, 'retrain', 'test_metrics.json'))
-    if retrain is None:
-        lines.append(missing(os.path.join(work_dir, 'retrain', 'test_metrics.json')))
-    else:
-        subnet = (retrain.get('cfg_options') or {}).get('model.backbone.subnet', 'of the config')
-        lines += [f'Subnet `{subnet}` (SE, h-swish): test top-1 '
-                  f'{retrain["metrics"].get("accuracy/top1", float("nan")):.2f} %.', '',
-                  f'Reproduce: {test_command(retrain)}', '']
-    lines += ['## 4b. RetinaNet: the searched backbone vs MobileNetV2 at matched FLOPs '
-              '(digits-COCO val, mmdet CocoMetric, seed 0)', '']
-    keys = ['coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75', 'coco/bbox_mAP_s',
-            'coco/bbox_mAP_m', 'coco/bbox_mAP_l']
-    rows = [('searched, from its retrained classifier', 'retinanet'),
-            ('MobileNetV2, from its retrained classifier', 'retinanet_mobilenetv2'),
-            ('searched, randomly initialised', 'retinanet_scratch')]
-    lines += ['| backbone | ' + ' | '.join(k.split('/')[1] for k in keys) + ' |',
-              '|---|' + '---|' * len(keys)]
-    commands = []
-    for label, name in rows:
-        record = read_json(os.path.join(work_dir, name, 'test_metrics.json'))
-        if record is None and name == 'retinanet_scratch':
-            continue   # the contrast run is optional (not part of tools/run_demo.sh)
-        if record is None:
-            lines.append(f'| {label} | ' + ' | '.join('not produced' for _ in keys) + ' |')
-            continue
-        values = record['metrics']
-        lines.append(f'| {label} | ' + ' | '.join(
-            f'{values[k]:.3f}' if isinstance(values.get(k), float) else 'n/a' for k in keys) + ' |')
-        commands.append(test_command(record))
-    lines += ['', 'mAP_l is -1: the canvases hold no object larger than 96x96 pixels.', '']
-    lines += [f'Reproduce: {c}' for c in commands] + ['']
-    table = os.path.join(work_dir, 'compare_transfer.md')
-    lines += ['### Side by side (tools/analysis/compare_transfer.py)', '']
-    if not os.path.isfile(table):
-        lines.append(missing(table))
-    else:
-        with open(table) as f:
-            lines += [f.read().rstrip(), '']
-    lines += ['Over seeds 0, 1, 2 (about 25 min on 2 CPU cores; resumable; mean ± std in '
-              '`work_dirs/compare_transfer/compare_transfer.md`): `python '
-              'tools/analysis/compare_transfer.py --subnet '
-              f'{(retrain or {}).get("cfg_options", {}).get("model.backbone.subnet", "SUBNET.yaml")}'
-              ' --seeds 0 1 2 --out-dir work_dirs/compare_transfer`', '']
-    return lines
+from mmsgnas.evaluation.demo_report import write_demo_report
 
 
 def main(argv=None) -> str:
@@ -162,23 +15,10 @@ def main(argv=None) -> str:
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--compare-command', default='see tools/run_demo.sh, stage 4',
                         help='the command line of the comparison, shown in the report')
+    parser.add_argument('--nb201-command', default='see tools/run_demo.sh, stage 6',
+                        help='the command line of the NAS-Bench-201 comparison')
     args = parser.parse_args(argv)
-    out_dir = os.path.join(args.work_dir, 'report')
-    os.makedirs(out_dir, exist_ok=True)
-    for source, target in PLOTS:
-        if os.path.isfile(os.path.join(args.work_dir, source)):
-            shutil.copyfile(os.path.join(args.work_dir, source), os.path.join(out_dir, target))
-    lines = ['# mmsgnas main job on the digits data (CPU)', '',
-             'Digits-scale numbers: the bundled handwritten-digits sets (32x32 classification, '
-             '128x128 detection canvases) on a CPU. They show the pipeline end to end, not '
-             'ImageNet or COCO accuracy.', '']
-    lines += timings_section(args.work_dir)
-    lines += supernet_section(args.work_dir)
-    lines += generation_section(args.work_dir)
-    lines += comparison_section(args.work_dir, args.compare_command)
-    lines += transfer_section(args.work_dir)
-    path = os.path.join(out_dir, 'report.md')
-    write_text_atomic(path, '\n'.join(lines) + '\n')
+    path = write_demo_report(args.work_dir, args.compare_command, args.nb201_command)
     print(f'report written to {path}')
     return path
 

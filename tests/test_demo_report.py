@@ -1,0 +1,33 @@
+"""The main job's report names every missing artefact and copies what exists."""
+import os
+
+from mmsgnas.evaluation.demo_report import write_demo_report
+
+
+def test_empty_work_dir_names_every_missing_artefact(tmp_path):
+    report = open(write_demo_report(str(tmp_path))).read()
+    for artefact in ('timings.tsv', 'random_subnets.json', os.path.join('generated', 'summary.md'),
+                     os.path.join('compare', 'compare.md'), os.path.join('retrain', 'test_metrics.json'),
+                     'compare_transfer.md', os.path.join('query_curves', 'curves.md'),
+                     os.path.join('nb201', 'compare', 'compare.md')):
+        assert f'{artefact}` is missing' in report, artefact
+    headings = [line for line in report.splitlines() if line.startswith('## ')]
+    assert [h.split('.')[0] for h in headings] == [
+        '## Stages and wall time', '## 1', '## 2-3', '## 4', '## 5a', '## 5b', '## 6']
+
+
+def test_nb201_tables_and_plots_are_collected(tmp_path):
+    for sub, name, text in (('nb201/query_curves', 'curves.md', '| random | 93.84 |'),
+                            ('nb201/compare', 'compare.md', '| 4.75 | 92.45 |')):
+        os.makedirs(tmp_path / sub)
+        (tmp_path / sub / name).write_text(text + '\n')
+    (tmp_path / 'nb201/compare/accuracy_vs_flops_cifar10-test.png').write_bytes(b'png')
+    (tmp_path / 'timings.tsv').write_text('data\t30\tdigits\n6. NAS-Bench-201\t90\tnote\n')
+    path = write_demo_report(str(tmp_path), nb201_command='python tools/analysis/compare_search.py X')
+    report = open(path).read()
+    assert '| random | 93.84 |' in report and '| 4.75 | 92.45 |' in report
+    assert 'Reproduce: `python tools/analysis/compare_search.py X`' in report
+    assert '| **all stages** | **2.0 min** | after set-up |' in report
+    assert (tmp_path / 'report' / 'nb201_accuracy_vs_flops.png').read_bytes() == b'png'
+    assert not (tmp_path / 'report' / 'nb201_query_curves.png').exists()
+    assert 'nb201/query_curves/cifar10-valid.png' not in report
