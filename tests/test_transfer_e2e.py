@@ -97,7 +97,8 @@ def test_detector_trains_under_ddp_on_two_cpu_processes(tmp_path):
     log = dist_train(os.path.join(ROOT, 'configs/demo/retinanet_digits.py'),
                      ['--work-dir', 'det', '--cfg-options', f'model.backbone.subnet={SUBNET}',
                       'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
-                      'default_hooks.logger.interval=1'], tmp_path, port=29518)
+                      'train_dataloader.batch_size=16', 'default_hooks.logger.interval=1'],
+                     tmp_path, port=29518)
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
     # 96 canvases / (2 processes x 16) = 3 iterations, each past the first one that DDP allows
     assert '[1][3/3]' in log.replace('  ', ' '), log[-3000:]
