@@ -29,6 +29,14 @@ def missing(path: str) -> str:
     return f'_not produced: `{path}` is missing (see the stage\'s output above it in the log)._\n'
 
 
+def read_markdown(path: str) -> Optional[str]:
+    """The text of a stage's markdown table without its trailing newlines, or None if absent."""
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return f.read().rstrip()
+
+
 def timings_section(work_dir: str) -> List[str]:
     path = os.path.join(work_dir, 'timings.tsv')
     lines = ['## Stages and wall time', '']
@@ -64,17 +72,17 @@ def supernet_section(work_dir: str) -> List[str]:
 def generation_section(work_dir: str) -> List[str]:
     path = os.path.join(work_dir, 'generated', 'summary.md')
     lines = ['## 2-3. Generator: one forward pass for all budgets', '']
-    if not os.path.isfile(path):
+    text = read_markdown(path)
+    if text is None:
         return lines + [missing(path)]
-    with open(path) as f:
-        lines += ['Target vs generated FLOPs (MFLOPs at 32x32), parameters (M) of the stand-alone '
-                  'classifier, expansion rate of each of the 19 layers:', '', f.read().rstrip(), '',
-                  '![target vs generated](target_vs_generated_19.png)', '',
-                  f'Reproduce: `python tools/train.py configs/demo/generator_digits.py --work-dir '
-                  f'{work_dir}/generator --cfg-options model.supernet_checkpoint={work_dir}/'
-                  f'supernet/epoch_60.pth`, then `python tools/search.py '
-                  f'configs/demo/generator_digits.py {work_dir}/generator/epoch_30.pth --range '
-                  f'6.5 10.5 19 --out-dir {work_dir}/generated`', '']
+    lines += ['Target vs generated FLOPs (MFLOPs at 32x32), parameters (M) of the stand-alone '
+              'classifier, expansion rate of each of the 19 layers:', '', text, '',
+              '![target vs generated](target_vs_generated_19.png)', '',
+              f'Reproduce: `python tools/train.py configs/demo/generator_digits.py --work-dir '
+              f'{work_dir}/generator --cfg-options model.supernet_checkpoint={work_dir}/'
+              f'supernet/epoch_60.pth`, then `python tools/search.py '
+              f'configs/demo/generator_digits.py {work_dir}/generator/epoch_30.pth --range '
+              f'6.5 10.5 19 --out-dir {work_dir}/generated`', '']
     script = os.path.join(work_dir, 'generated', 'train_retinanet.sh')
     if os.path.isfile(script):
         lines += [f'A RetinaNet config per budget (`{work_dir}/generated/retinanet_subnet_*.py`, '
@@ -89,12 +97,11 @@ def generation_section(work_dir: str) -> List[str]:
 def comparison_section(work_dir: str, command: str) -> List[str]:
     path = os.path.join(work_dir, 'compare', 'compare.md')
     lines = ['## 4. Generated vs random search vs evolution (same supernet)', '']
-    if not os.path.isfile(path):
+    text = read_markdown(path)
+    if text is None:
         return lines + [missing(path)]
-    with open(path) as f:
-        lines += [f.read().rstrip(), '', '![accuracy vs FLOPs](accuracy_vs_flops.png)', '',
-                  f'Reproduce: `{command}`', '']
-    return lines
+    return lines + [text, '', '![accuracy vs FLOPs](accuracy_vs_flops.png)', '',
+                    f'Reproduce: `{command}`', '']
 
 
 def test_command(record: dict) -> str:
@@ -141,11 +148,8 @@ def transfer_section(work_dir: str) -> List[str]:
     lines += [f'Reproduce: {c}' for c in commands] + ['']
     table = os.path.join(work_dir, 'compare_transfer.md')
     lines += ['### Side by side (tools/analysis/compare_transfer.py)', '']
-    if not os.path.isfile(table):
-        lines.append(missing(table))
-    else:
-        with open(table) as f:
-            lines += [f.read().rstrip(), '']
+    text = read_markdown(table)
+    lines += [missing(table)] if text is None else [text, '']
     lines += ['Over seeds 0, 1, 2 (about 70 min on 2 CPU cores; resumable; mean ± std in '
               '`work_dirs/compare_transfer/compare_transfer.md`): `python '
               'tools/analysis/compare_transfer.py --subnet '
@@ -153,30 +157,29 @@ def transfer_section(work_dir: str) -> List[str]:
               ' --seeds 0 1 2 --out-dir work_dirs/compare_transfer`', '']
     return lines
 
+
 def nb201_section(work_dir: str, command: str) -> List[str]:
     lines = ['## 6. NAS-Bench-201: searches judged by the benchmark\'s recorded accuracies', '']
     curves = os.path.join(work_dir, 'nb201', 'query_curves', 'curves.md')
     lines += ['### Query mode: random search, REA and WeakNAS by look-up', '']
-    if not os.path.isfile(curves):
+    text = read_markdown(curves)
+    if text is None:
         lines.append(missing(curves))
     else:
-        with open(curves) as f:
-            lines += [f.read().rstrip(), '', '![query curves](nb201_query_curves.png)', '',
-                      'Reproduce: `python tools/analysis/query_curves.py '
-                      'configs/nasbench201/query_curves_nb201_fair.py` (see tools/run_demo.sh for '
-                      'the main job\'s runs and queries; the README has the 100-run table)', '']
+        lines += [text, '', '![query curves](nb201_query_curves.png)', '',
+                  'Reproduce: `python tools/analysis/query_curves.py '
+                  'configs/nasbench201/query_curves_nb201_fair.py` (see tools/run_demo.sh for '
+                  'the main job\'s runs and queries; the README has the 100-run table)', '']
     table = os.path.join(work_dir, 'nb201', 'compare', 'compare.md')
     lines += ['### SGNAS on the NAS-Bench-201 cells (supernet and generator trained on digits)', '',
               'The supernet was trained on digits, not CIFAR: the benchmark columns say how well a '
               'ranking learnt on digits transfers to CIFAR-10, CIFAR-100 and ImageNet16-120, not '
               'how SGNAS does when searched on CIFAR-10 as in the paper.', '']
-    if not os.path.isfile(table):
+    text = read_markdown(table)
+    if text is None:
         return lines + [missing(table)]
-    with open(table) as f:
-        lines += [f.read().rstrip(), '',
-                  '![every benchmark cell, the random cloud and the chosen cells]'
-                  '(nb201_accuracy_vs_flops.png)', '', f'Reproduce: `{command}`', '']
-    return lines
+    return lines + [text, '', '![every benchmark cell, the random cloud and the chosen cells]'
+                    '(nb201_accuracy_vs_flops.png)', '', f'Reproduce: `{command}`', '']
 
 
 def write_demo_report(work_dir: str, compare_command: str = 'see tools/run_demo.sh, stage 4',
