@@ -33,6 +33,7 @@ param_scheduler = []
 train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=10)
 # Stop at the first NaN / inf loss (mmdet's hook, checked every iteration; the error names the iteration and loss term) instead of training on.
 custom_hooks = [
+    dict(type='mmsgnas.ChannelsLastHook'),
     dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.95, minimum=1.0),
     dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1,

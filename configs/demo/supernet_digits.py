@@ -29,4 +29,7 @@ train_dataloader = dict(batch_size=32)
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)
 # Stop at the first NaN / inf loss (mmdet's hook, checked every iteration; the error names the iteration and loss term) instead of training on.
-custom_hooks = [dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
+custom_hooks = [
+    # NHWC convs: faster steps on CPUs (tools/analysis/benchmark_memory_format.py)
+    dict(type='mmsgnas.ChannelsLastHook'),
+    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]

@@ -34,8 +34,10 @@ optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999), weight_decay=0.0))
 param_scheduler = []
 train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=5)
-custom_hooks = [dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.85, minimum=1.0),
-                dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
+custom_hooks = [
+    dict(type='mmsgnas.ChannelsLastHook'),
+    dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.85, minimum=1.0),
+    dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=1,
                                      save_last=True))
 model_wrapper_cfg = dict(

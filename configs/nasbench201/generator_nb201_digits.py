@@ -37,6 +37,7 @@ optim_wrapper = dict(
 param_scheduler = []
 train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=10)
 custom_hooks = [
+    dict(type='mmsgnas.ChannelsLastHook'),
     dict(type='mmsgnas.GumbelTemperatureHook', initial=5.0, decay=0.9, minimum=1.0),
     dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW')]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=1,

@@ -3,24 +3,31 @@ by benchmark queries (query mode, no runner). Used by tools/search.py and the co
 import copy
 from typing import Optional
 
+import torch
+from mmengine.model import is_model_wrapper
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from ..registry import LOOPS
 from .checkpoint import load_model_weights
+from .hooks import wants_channels_last
 from .search_loops import SearchLoop
 
 
 def build_search_runner(cfg: Config, checkpoint: str, work_dir: str,
                         launcher: str = 'none') -> Runner:
     """A runner for the supernet of ``cfg`` (the supernet config a search config inherits) with
-    the trained weights of ``checkpoint``; training settings of the config are not used."""
+    the trained weights of ``checkpoint``; training settings of the config are not used, its
+    ``ChannelsLastHook`` is (search loops run the model without the runner's hooks)."""
     cfg = copy.deepcopy(cfg)
     cfg.work_dir, cfg.launcher = work_dir, launcher
     cfg.load_from, cfg.resume = None, False
     runner = Runner.from_cfg(cfg)
     load_model_weights(runner.model, checkpoint, getattr(cfg, 'filename', None) or 'the config')
+    if wants_channels_last(cfg):
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model.to(memory_format=torch.channels_last)
     return runner
 
 

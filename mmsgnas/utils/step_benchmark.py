@@ -32,7 +32,11 @@ def _first_batches(cfg: Config, count: int) -> list:
 
 
 def _build_model(cfg: Config, device: str, memory_format: Optional[torch.memory_format] = None):
-    model = MODELS.build(copy.deepcopy(cfg.model))
+    model_cfg = copy.deepcopy(cfg.model)
+    # as mmengine's Runner does: a top-level data_preprocessor fills the model's
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', copy.deepcopy(cfg.data_preprocessor))
+    model = MODELS.build(model_cfg)
     model.init_weights()
     model.to(torch.device(device)).train()
     if memory_format is not None:
