@@ -130,10 +130,7 @@ nb201_dir="$WORK_DIR/nb201"
 $py tools/analysis/query_curves.py configs/nasbench201/query_curves_nb201_fair.py \
   --runs "$query_runs" --out-dir "$nb201_dir/query_curves" \
   --cfg-options query_curves.max_queries="$max_queries" \
-  "query_curves.checkpoints=[10,30$( [ "$max_queries" -ge 300 ] && echo ',100,300' )]" \
-  query_curves.methods.0.overrides.num_samples="$max_queries" \
-  query_curves.methods.1.overrides.max_queries="$max_queries" \
-  query_curves.methods.2.overrides.max_queries="$max_queries" | tail -n 12
+  "query_curves.checkpoints=[10,30$( [ "$max_queries" -ge 300 ] && echo ',100,300' )]" | tail -n 12
 nb201_supernet="$nb201_dir/supernet/epoch_${nb201_supernet_epochs}.pth"
 if [ -f "$nb201_supernet" ]; then echo "skipped: $nb201_supernet exists"
 else

@@ -63,6 +63,9 @@ class SearchLoop(BaseLoop):
             table (see :func:`mmsgnas.cost.build_cost_table`).
     """
     method = 'search'
+    # the argument that bounds the number of evaluated architectures (None: the loop has no
+    # such bound, e.g. evolution runs for generations); query-mode harnesses set it
+    query_budget: Optional[str] = None
 
     def __init__(self, runner=None, dataloader: Union[dict, object, None] = None,
                  flops_budget: Optional[float] = None, input_size: int = 224,
@@ -272,6 +275,7 @@ class RandomSearchLoop(SearchLoop):
     the budget (rejection sampling on the exact cost), each evaluated; the best is kept (the
     paper's baseline: 1,000 samples). Repeats (of the evaluator's key) are redrawn."""
     method = 'random'
+    query_budget = 'num_samples'
 
     def __init__(self, runner=None, dataloader=None, num_samples: int = 1000,
                  max_draws: int = 100000, **kwargs) -> None:
@@ -398,6 +402,7 @@ class RegularizedEvolutionLoop(SearchLoop):
     resampled with ``mutation_prob``, redrawn until it is new and within the budget), evaluate the
     child, add it and remove the oldest member."""
     method = 'rea'
+    query_budget = 'max_queries'
 
     def __init__(self, runner=None, dataloader=None, population_size: int = 10,
                  sample_size: int = 3, max_queries: int = 1000, mutation_prob: float = 1 / 6,

@@ -58,6 +58,7 @@ class WeakNASSearchLoop(SearchLoop):
             seed, out_dir, resume, ...).
     """
     method = 'weaknas'
+    query_budget = 'max_queries'
 
     def __init__(self, runner=None, dataloader=None, init_samples: int = 10,
                  samples_per_round: int = 10, top_m: int = 100, max_queries: int = 1000,

@@ -69,7 +69,8 @@ class QueryCurves:
     Args:
         methods: ``dict(name=..., config='configs/nasbench201/weaknas_query.py',
             overrides=dict(...))`` (or ``search_cfg=dict(...)`` instead of ``config``): a query-mode
-            search config whose loop runs for at least ``max_queries`` queries.
+            search config whose loop has a query budget (its class's ``query_budget`` argument,
+            e.g. ``num_samples``), which is set to ``max_queries``.
         searches: ``dict(dataset=..., split='valid'|'test', name=optional)``: what the loops select
             by (the evaluator of every method is set to this column).
         runs: runs (seeds ``first_seed`` ... ``first_seed + runs - 1``) per search and method.
@@ -149,7 +150,21 @@ class QueryCurves:
         cfg.update(evaluator=evaluator, seed=seed, out_dir=None, resume=False, log_interval=0,
                    flops_budget=None, space=self.space, input_size=input_size,
                    num_classes=num_classes)
+        # every loop stops at the curves' length (num_samples of random search, max_queries of
+        # REA and WeakNAS) instead of running its config's longer budget
+        cfg[self.query_budget(method)] = self.max_queries
         return cfg
+
+    @staticmethod
+    def query_budget(method: dict) -> str:
+        """The argument of the method's loop that bounds its queries."""
+        with DefaultScope.overwrite_default_scope('mmsgnas'):
+            loop_cls = LOOPS.get(method['search_cfg']['type'])
+        key = getattr(loop_cls, 'query_budget', None)
+        if key is None:
+            raise ValueError(f'query_curves: method {method["name"]}: {loop_cls.__name__} has no '
+                             'query budget (num_samples / max_queries) to bound its curve by')
+        return key
 
     def run_one(self, method: dict, search: dict, seed: int) -> dict:
         """One search: the official index and score of every query, in order, and its time."""
