@@ -31,3 +31,21 @@ def test_nb201_tables_and_plots_are_collected(tmp_path):
     assert (tmp_path / 'report' / 'nb201_accuracy_vs_flops.png').read_bytes() == b'png'
     assert not (tmp_path / 'report' / 'nb201_query_curves.png').exists()
     assert 'nb201/query_curves/cifar10-valid.png' not in report
+
+
+def test_reproduce_commands_name_the_checkpoints_the_trainings_ended_with(tmp_path):
+    import json
+    (tmp_path / 'supernet').mkdir()
+    (tmp_path / 'supernet' / 'random_subnets.json').write_text(json.dumps(
+        dict(num=2, split='val', mean=30.0, std=1.0, min=29.0, max=31.0)))
+    (tmp_path / 'supernet' / 'last_checkpoint').write_text(
+        str(tmp_path / 'supernet' / 'epoch_45.pth'))
+    (tmp_path / 'generated').mkdir()
+    (tmp_path / 'generated' / 'summary.md').write_text('| target |\n')
+    report = open(write_demo_report(str(tmp_path))).read()
+    supernet = os.path.join(str(tmp_path), 'supernet', 'epoch_45.pth')
+    assert f'configs/demo/supernet_digits.py {supernet} --num 2' in report
+    assert f'model.supernet_checkpoint={supernet}`' in report
+    # no generator training yet: the config's own final epoch is named
+    generator = os.path.join(str(tmp_path), 'generator', 'epoch_30.pth')
+    assert f'configs/demo/generator_digits.py {generator} --range' in report

@@ -33,7 +33,7 @@ def test_one_config_per_subnet_changes_only_subnet_and_checkpoint(tmp_path, monk
     monkeypatch.chdir(ROOT)
     gen = make_generation(str(tmp_path / 'gen'))
     emitted = emit_detector_configs(gen, DIGITS_BASE,
-                                    init_checkpoint='work_dirs/retrain_{stem}/epoch_40.pth')
+                                    init_checkpoint='work_dirs/retrain_{stem}/epoch_20.pth')
     assert [e.constraint for e in emitted] == [6.5, 8.5, 10.5]
     base = Config.fromfile(DIGITS_BASE).to_dict()
     for item in emitted:
@@ -41,7 +41,7 @@ def test_one_config_per_subnet_changes_only_subnet_and_checkpoint(tmp_path, monk
         stem = os.path.splitext(os.path.basename(item.subnet))[0]
         assert cfg['model']['backbone']['subnet'] == item.subnet
         assert cfg['model']['backbone']['init_cfg'] == dict(
-            type='Pretrained', checkpoint=f'work_dirs/retrain_{stem}/epoch_40.pth',
+            type='Pretrained', checkpoint=f'work_dirs/retrain_{stem}/epoch_20.pth',
             prefix='backbone.')
         for key in ('subnet', 'init_cfg'):
             cfg['model']['backbone'].pop(key)

@@ -1,7 +1,7 @@
 """Write a RetinaNet config for every subnet of a generation, and a script that trains them all.
 
     python tools/emit_detector_configs.py GENERATION_DIR [--base CONFIG] [--name retinanet]
-        [--init-checkpoint 'work_dirs/retrain_{stem}/epoch_40.pth'] [--work-root DIR]
+        [--init-checkpoint 'work_dirs/retrain_{stem}/epoch_20.pth'] [--work-root DIR]
 
 GENERATION_DIR is an output of ``tools/search.py CONFIG CHECKPOINT --range ... --out-dir DIR``.
 Writes, into it: ``<name>_<subnet>.py`` per subnet file (inheriting --base, default the COCO

@@ -27,13 +27,14 @@ if [ "${DEMO_QUICK:-0}" = 1 ]; then
   nb201_samples=4; query_runs=2; max_queries=30
   quick_nb201_supernet=(train_cfg.max_epochs=2 param_scheduler.0.T_max=2 param_scheduler.0.end=2)
 else
-  # Stage 4 is a check that the harness runs, not a search-quality figure (those come from
-  # Fashion-MNIST and NAS-Bench-201, see the README): 3 budgets and about 40 candidates per search.
-  supernet_epochs=60; generator_epochs=30; retrain_epochs=""; detector_epochs=""
-  budgets=3; seeds="0"; cloud=20; random_samples=40; population=8; generations=5; random_subnets=20
+  # Sized for <= 30 min on a 2-core CPU. Stage 4 is a check that the harness runs, not a
+  # search-quality figure (those come from Fashion-MNIST and NAS-Bench-201, see the README):
+  # 3 budgets and 30 candidates per search.
+  supernet_epochs=30; generator_epochs=30; retrain_epochs=""; detector_epochs=""
+  budgets=3; seeds="0"; cloud=15; random_samples=30; population=6; generations=5; random_subnets=10
   quick_supernet=()
-  nb201_supernet_epochs=30; nb201_generator_epochs=20; nb201_budgets=5; nb201_cloud=30
-  nb201_samples=50; query_runs=10; max_queries=300
+  nb201_supernet_epochs=30; nb201_generator_epochs=20; nb201_budgets=3; nb201_cloud=20
+  nb201_samples=30; query_runs=10; max_queries=300
   quick_nb201_supernet=()
 fi
 

@@ -1,6 +1,6 @@
 # Evolution (SPOS defaults: population 50, top-10, 20 generations, mutation probability 0.1) on the
 # digits demo supernet, scored like configs/demo/random_search_digits.py.
-#   python tools/search.py configs/demo/evolution_digits.py work_dirs/demo/supernet/epoch_60.pth
+#   python tools/search.py configs/demo/evolution_digits.py work_dirs/demo/supernet/epoch_30.pth
 _base_ = ['./random_search_digits.py']
 
 search_cfg = dict(

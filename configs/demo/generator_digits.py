@@ -6,7 +6,7 @@ model = dict(
     _delete_=True,
     type='mmsgnas.GeneratorTrainer',
     supernet={{_base_.model}},
-    supernet_checkpoint='work_dirs/demo/supernet/epoch_60.pth',
+    supernet_checkpoint='work_dirs/demo/supernet/epoch_30.pth',
     generator=dict(type='mmsgnas.ArchitectureGenerator', channels=32),
     constraint_range=(6.5, 10.5),   # MFLOPs at 32x32; random architectures span about 6.4..10.6
     input_size=32,

@@ -1,7 +1,7 @@
 # Random search on the digits demo supernet (CPU): 1,000 uniform architectures within the FLOPs
 # budget, each scored with inherited weights on the val split after BN recalibration on 4 batches
 # of the train split.
-#   python tools/search.py configs/demo/random_search_digits.py work_dirs/demo/supernet/epoch_60.pth
+#   python tools/search.py configs/demo/random_search_digits.py work_dirs/demo/supernet/epoch_30.pth
 #       [--cfg-options search_cfg.flops_budget=7.5] [--resume]
 _base_ = ['./supernet_digits.py']
 

@@ -7,12 +7,12 @@
 # head of two convs with GroupNorm, anchors from 16 px, the backbone initialised from the digits
 # classifier.
 #   python tools/train.py configs/demo/retinanet_digits.py --cfg-options \
-#       model.backbone.init_cfg.checkpoint=work_dirs/retrain_digits/epoch_40.pth
+#       model.backbone.init_cfg.checkpoint=work_dirs/retrain_digits/epoch_20.pth
 #   python tools/test.py configs/demo/retinanet_digits.py work_dirs/retinanet_digits/epoch_12.pth
 _base_ = ['../retinanet/retinanet_sgnas_fpn_1x_coco.py']
 
 subnet = 'configs/subnets/digits_example_8.5M.yaml'
-backbone_checkpoint = 'work_dirs/retrain_digits/epoch_40.pth'
+backbone_checkpoint = 'work_dirs/retrain_digits/epoch_20.pth'
 data_root = 'data/digits_coco/'
 metainfo = dict(classes=tuple(str(digit) for digit in range(10)))
 

@@ -6,13 +6,13 @@
 # backbone from the digits config (tests/test_transfer_recipes.py checks that nothing else
 # differs); both are run side by side, over seeds, by tools/analysis/compare_transfer.py.
 #   python tools/train.py configs/demo/retinanet_mobilenetv2_digits.py --cfg-options \
-#       model.backbone.init_cfg.checkpoint=work_dirs/retrain_mobilenetv2_digits/epoch_40.pth
+#       model.backbone.init_cfg.checkpoint=work_dirs/retrain_mobilenetv2_digits/epoch_20.pth
 #   python tools/test.py configs/demo/retinanet_mobilenetv2_digits.py \
 #       work_dirs/retinanet_mobilenetv2_digits/epoch_12.pth
 _base_ = ['./retinanet_digits.py']
 
 subnet = None   # no searched network here
-backbone_checkpoint = 'work_dirs/retrain_mobilenetv2_digits/epoch_40.pth'
+backbone_checkpoint = 'work_dirs/retrain_mobilenetv2_digits/epoch_20.pth'
 
 model = dict(
     backbone=dict(
