@@ -164,7 +164,7 @@ def transfer_section(work_dir: str) -> List[str]:
     lines += ['### Side by side (tools/analysis/compare_transfer.py)', '']
     text = read_markdown(table)
     lines += [missing(table)] if text is None else [text, '']
-    lines += ['Over seeds 0, 1, 2 (about 70 min on 2 CPU cores; resumable; mean ± std in '
+    lines += ['Over seeds 0, 1, 2 (about 45 min on 2 CPU cores; resumable; mean ± std in '
               '`work_dirs/compare_transfer/compare_transfer.md`): `python '
               'tools/analysis/compare_transfer.py --subnet '
               f'{(retrain or {}).get("cfg_options", {}).get("model.backbone.subnet", "SUBNET.yaml")}'
