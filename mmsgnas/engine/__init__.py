@@ -4,7 +4,8 @@ from .generation import (GeneratedSubnet, OutputFolderError, generate_subnets, l
                          write_generation)
 from .darts import DartsSelectionLoop, DartsTrainLoop
 from .hooks import (ChannelsLastHook, CheckInvalidLossHook, GumbelTemperatureHook, InvalidLossError,
-                    PreciseBNHook, wants_channels_last)
+                    PreciseBNHook, apply_configured_memory_format,
+                    wants_channels_last)
 from .single_path_hooks import SinglePathSearchHook
 from .search_loops import EvolutionSearchLoop, RandomSearchLoop, RegularizedEvolutionLoop, SearchLoop
 from .weaknas import WeakNASSearchLoop
@@ -16,4 +17,5 @@ __all__ = ['load_model_weights', 'GeneratedSubnet', 'OutputFolderError', 'genera
            'RandomSearchLoop', 'RegularizedEvolutionLoop', 'SearchLoop', 'Candidate',
            'build_search_runner', 'is_query_mode', 'run_search_loop', 'search_cfg_of', 'CheckInvalidLossHook', 'InvalidLossError',
            'SinglePathSearchHook', 'ChannelsLastHook', 'PreciseBNHook',
-           'WeakNASSearchLoop', 'DartsSelectionLoop', 'DartsTrainLoop', 'wants_channels_last']
+           'WeakNASSearchLoop', 'DartsSelectionLoop', 'DartsTrainLoop', 'wants_channels_last',
+           'apply_configured_memory_format']

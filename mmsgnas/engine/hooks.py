@@ -68,7 +68,7 @@ class ChannelsLastHook(Hook):
     (``tools/analysis/benchmark_memory_format.py CONFIG``, both forms side by side).
     Runs at ``before_run``, before weights are initialised or loaded (loading copies values into
     the NHWC tensors and keeps their layout). Code that runs a config's model outside a runner's
-    train / val / test (search loops, judges) asks :func:`wants_channels_last`.
+    train / val / test (search loops, judges) calls :func:`apply_configured_memory_format`.
     """
 
     priority = 'VERY_HIGH'
@@ -85,6 +85,15 @@ def wants_channels_last(cfg) -> bool:
         if hook_type is ChannelsLastHook or str(hook_type).split('.')[-1] == 'ChannelsLastHook':
             return True
     return False
+
+
+def apply_configured_memory_format(model: torch.nn.Module, cfg) -> None:
+    """Store ``model`` (unwrapped) channels-last when the config's ``custom_hooks`` ask for it, as
+    :class:`ChannelsLastHook` does in a runner: for code that runs the model without the runner's
+    hooks (search loops, judges)."""
+    if wants_channels_last(cfg):
+        model = model.module if is_model_wrapper(model) else model
+        model.to(memory_format=torch.channels_last)
 
 
 class _WithBatchSize:

@@ -3,15 +3,13 @@ by benchmark queries (query mode, no runner). Used by tools/search.py and the co
 import copy
 from typing import Optional
 
-import torch
-from mmengine.model import is_model_wrapper
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from ..registry import LOOPS
 from .checkpoint import load_model_weights
-from .hooks import wants_channels_last
+from .hooks import apply_configured_memory_format
 from .search_loops import SearchLoop
 
 
@@ -25,9 +23,7 @@ def build_search_runner(cfg: Config, checkpoint: str, work_dir: str,
     cfg.load_from, cfg.resume = None, False
     runner = Runner.from_cfg(cfg)
     load_model_weights(runner.model, checkpoint, getattr(cfg, 'filename', None) or 'the config')
-    if wants_channels_last(cfg):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        model.to(memory_format=torch.channels_last)
+    apply_configured_memory_format(runner.model, cfg)
     return runner
 
 

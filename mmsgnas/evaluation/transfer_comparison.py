@@ -4,7 +4,6 @@ skipped when finished and resumed when interrupted; one table of mean ± sample 
 The command is tools/analysis/compare_transfer.py."""
 import os
 import re
-import statistics
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
@@ -13,6 +12,7 @@ from mmengine.config import Config
 
 from ..utils.tool_runs import REPO_ROOT as ROOT
 from ..utils.tool_runs import options_list, train_and_test
+from .harness.comparison import mean_std_ci
 
 DEFAULT_BACKBONES = [
     ['sgnas', 'configs/demo/retrain_digits.py', 'configs/demo/retinanet_digits.py'],
@@ -54,12 +54,11 @@ def backbone_cost(config: str, shape: Sequence[int], options: Dict[str, object])
 
 
 def summarise(values: List[float]) -> dict:
-    """Mean, sample standard deviation (0 for one value), min, max, n."""
+    """The harness's mean, sample standard deviation (0 for one value) and t-interval of the
+    mean, with min and max; ``dict(n=0)`` for no value."""
     if not values:
         return dict(n=0)
-    return dict(n=len(values), mean=statistics.fmean(values),
-                std=statistics.stdev(values) if len(values) > 1 else 0.0,
-                min=min(values), max=max(values), values=values)
+    return dict(mean_std_ci(values), min=min(values), max=max(values))
 
 
 def fmt(summary: dict, scale: float = 1.0, digits: int = 3) -> str:

@@ -3,7 +3,6 @@ scored by, the same for every method."""
 import copy
 from typing import Any, Dict, List, Optional, Tuple
 
-import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from mmengine.runner import Runner
@@ -37,7 +36,7 @@ class SupernetJudge:
                  score_key: str = 'accuracy/top1',
                  cfg_options: Optional[Dict[str, Any]] = None) -> None:
         from ...engine.checkpoint import load_model_weights
-        from ...engine.hooks import wants_channels_last
+        from ...engine.hooks import apply_configured_memory_format
         from ..subnet_evaluator import SubnetEvaluator
         config = resolve_config_path(config)
         cfg = Config.fromfile(config)
@@ -64,8 +63,7 @@ class SupernetJudge:
                     raise ValueError(f'{config}: recalibration needs search_cfg.recal_dataloader')
                 recal = Runner.build_dataloader(search_cfg['recal_dataloader'], seed=0)
         load_model_weights(self.model, checkpoint, config)
-        if wants_channels_last(cfg):
-            self.model.to(memory_format=torch.channels_last)
+        apply_configured_memory_format(self.model, cfg)
         self.model.eval()
         self.evaluator = SubnetEvaluator(self.model, loader, recal,
                                          search_cfg.get('recal_batches', 0) if recalibrate else 0,
