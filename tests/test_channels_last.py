@@ -1,12 +1,15 @@
 """ChannelsLastHook changes the memory layout of a model's 4-d tensors, not what it computes, and
 its checkpoints load into an ordinary model."""
 import copy
+import os
 from types import SimpleNamespace
 
 import torch
 
 from mmsgnas.engine import ChannelsLastHook
 from mmsgnas.models import SearchedMobileNet
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 ARCH = [[3, 5], [7, 3, 5], [5, 5], [3, 3, 7, 7], [3, 5, 7], [5, 3], [7, 7], [3, 3, 3],
         [5, 7], [3, 3], [7, 5, 3], [3, 3], [5, 5, 5], [3, 7], [3, 3], [7, 5], [3, 3, 5],
@@ -69,7 +72,8 @@ def test_wants_channels_last_reads_the_configs_custom_hooks():
         assert wants_channels_last(Config.fromfile(path)), path
 
 
-def test_search_runner_and_judge_store_the_supernet_as_the_config_asks(tmp_path):
+def test_search_runner_and_judge_store_the_supernet_as_the_config_asks(tmp_path, digits_workspace,
+                                                                      monkeypatch):
     """Search loops and judges run the supernet without the runner's hooks: they apply the
     config's ChannelsLastHook themselves, and compute the same scores as an NCHW supernet."""
     from mmengine.config import Config
@@ -79,7 +83,8 @@ def test_search_runner_and_judge_store_the_supernet_as_the_config_asks(tmp_path)
     from mmsgnas.evaluation.harness.judges import SupernetJudge
     from mmsgnas.utils import register_all_modules
     register_all_modules()
-    config = 'configs/nasbench201/random_search_nb201_digits.py'
+    monkeypatch.chdir(digits_workspace)
+    config = os.path.join(ROOT, 'configs/nasbench201/random_search_nb201_digits.py')
     cfg = Config.fromfile(config)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
         model = MODELS.build(copy.deepcopy(cfg.model))
