@@ -21,16 +21,22 @@ class UnifiedSupernet(PathSettingMixin, SearchSpaceBackbone):
     Args:
         kernel_order: how the space orders a layer's kernels ('positional', the paper's, or
             'sorted'); see :class:`UnifiedSpace`.
+        kernel_weights: 'separate' (the paper's: each candidate kernel has its own weights) or
+            'nested' (k3 and k5 are the centres of k7's weights); see :class:`UnifiedBlock`.
+            Checkpoints have one format either way.
         other arguments: as :class:`SearchSpaceBackbone`.
     """
 
-    def __init__(self, kernel_order: str = 'positional', **kwargs) -> None:
+    def __init__(self, kernel_order: str = 'positional', kernel_weights: str = 'separate',
+                 **kwargs) -> None:
+        self.kernel_weights = kernel_weights   # read by make_layer, during the parent's __init__
         super().__init__(**kwargs)
         self.space = UnifiedSpace(self.macro, kernel_order)
         self._active = None
 
     def make_layer(self, index, spec) -> UnifiedBlock:
-        return UnifiedBlock(spec.in_channels, spec.out_channels, spec.stride, self.norm_cfg)
+        return UnifiedBlock(spec.in_channels, spec.out_channels, spec.stride, self.norm_cfg,
+                            kernel_weights=self.kernel_weights)
 
     @property
     def num_layers(self) -> int:

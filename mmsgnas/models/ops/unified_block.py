@@ -27,6 +27,47 @@ def first_channels_of(norm: nn.Module, channels: int) -> nn.Module:
     return view
 
 
+#: How the candidate kernels of a sub-block hold their weights (see :class:`UnifiedBlock`).
+KERNEL_WEIGHTS = ('separate', 'nested')
+
+
+def nested_kernel(candidates: nn.ModuleDict, kernel: int) -> torch.Tensor:
+    """The centre ``kernel`` x ``kernel`` of the largest candidate's depthwise weights
+    [C, 1, k_max, k_max] -> [C, 1, kernel, kernel]."""
+    largest = candidates[f'k{max(KERNEL_SIZES)}'].conv.weight
+    start = (largest.shape[-1] - kernel) // 2
+    return largest[..., start:start + kernel, start:start + kernel]
+
+
+def _write_nested_kernels(module: 'UnifiedBlock', state: dict, prefix: str, _metadata) -> None:
+    """State-dict hook of a nested block: the k3 / k5 entries are the centre slices of k7, the
+    weights its forward runs (their own parameters are never used)."""
+    for index, candidates in enumerate(module.subblocks):
+        for kernel in KERNEL_SIZES[:-1]:
+            state[f'{prefix}subblocks.{index}.k{kernel}.conv.weight'] = \
+                nested_kernel(candidates, kernel).detach().clone()
+
+
+def _check_nested_kernels(state: dict, prefix: str, *_args) -> None:
+    """Load pre-hook of a nested block: refuse weights whose k3 / k5 are not the centres of k7
+    (a supernet trained with separate kernels would silently compute another function)."""
+    for index in range(NUM_SUBBLOCKS):
+        base = f'{prefix}subblocks.{index}.k'
+        largest = state.get(f'{base}{max(KERNEL_SIZES)}.conv.weight')
+        for kernel in KERNEL_SIZES[:-1]:
+            own = state.get(f'{base}{kernel}.conv.weight')
+            if largest is None or own is None:
+                continue
+            start = (largest.shape[-1] - kernel) // 2
+            centre = largest[..., start:start + kernel, start:start + kernel]
+            if own.shape != centre.shape or not torch.allclose(own, centre, atol=1e-6):
+                raise ValueError(
+                    f'{base}{kernel}.conv.weight is not the centre of {base}'
+                    f'{max(KERNEL_SIZES)}.conv.weight: these weights come from a supernet '
+                    "trained with separate kernels; build it with "
+                    "model.backbone.kernel_weights='separate'")
+
+
 class UnifiedBlock(nn.Module):
     """Inverted bottleneck whose depthwise stage is split into 6 sub-blocks.
 
@@ -44,11 +85,22 @@ class UnifiedBlock(nn.Module):
 
     Args:
         norm_cfg: config of every norm layer (mmcv ``build_norm_layer``), BN by default.
+        kernel_weights: 'separate' (the paper's and the authors': each candidate kernel of a
+            sub-block has its own weights) or 'nested' (the k3 and k5 candidates run the centre
+            3x3 and 5x5 of the sub-block's k7 weights, as Single-Path NAS's superkernels and
+            Once-for-All's elastic kernels share them; each candidate keeps its own norm). Nested
+            weights change how the supernet trains, not its format: :meth:`state_dict` writes the
+            centre slices under the k3 / k5 keys, so the checkpoint computes the same function in
+            a 'separate' supernet and everything that reads supernet checkpoints reads it.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
-                 norm_cfg: Optional[dict] = None) -> None:
+                 norm_cfg: Optional[dict] = None, kernel_weights: str = 'separate') -> None:
         super().__init__()
+        if kernel_weights not in KERNEL_WEIGHTS:
+            raise ValueError(f'kernel_weights must be one of {KERNEL_WEIGHTS}, got '
+                             f'{kernel_weights!r}')
+        self.kernel_weights = kernel_weights
         norm_cfg = norm_cfg or dict(type='BN')
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.use_residual = stride == 1 and in_channels == out_channels
@@ -63,6 +115,19 @@ class UnifiedBlock(nn.Module):
         self.project_conv = nn.Conv2d(hidden, out_channels, 1, bias=False)
         self.shadow_bns = nn.ModuleList(build_norm_layer(norm_cfg, out_channels)[1]
                                         for _ in range(MIN_EXPANSION, MAX_EXPANSION + 1))
+        if kernel_weights == 'nested':
+            self._register_state_dict_hook(_write_nested_kernels)
+            self._register_load_state_dict_pre_hook(_check_nested_kernels)
+
+    def run_subblock(self, index: int, kernel: int, x: torch.Tensor) -> torch.Tensor:
+        """Sub-block ``index`` with candidate ``kernel`` (conv, norm, ReLU6) on its channel part
+        x [B, C_in, H, W]."""
+        candidate = self.subblocks[index][f'k{kernel}']
+        if self.kernel_weights == 'separate':
+            return candidate(x)
+        y = F.conv2d(x, nested_kernel(self.subblocks[index], kernel), None, self.stride,
+                     kernel // 2, 1, self.in_channels)
+        return candidate.activate(candidate.norm(y))
 
     def forward(self, x: torch.Tensor, choice: Union[Sequence[int], torch.Tensor]) -> torch.Tensor:
         if isinstance(choice, torch.Tensor):
@@ -80,7 +145,7 @@ class UnifiedBlock(nn.Module):
     def _forward_discrete(self, x: torch.Tensor, kernels: tuple) -> torch.Tensor:
         expansion = len(kernels)
         parts = self._expand(x, expansion * self.in_channels).chunk(expansion, dim=1)
-        y = torch.cat([self.subblocks[i][f'k{k}'](part)
+        y = torch.cat([self.run_subblock(i, k, part)
                        for i, (k, part) in enumerate(zip(kernels, parts))], dim=1)
         y = F.conv2d(y, self.project_conv.weight[:, :expansion * self.in_channels])
         return self.shadow_bns[expansion - MIN_EXPANSION](y)
@@ -96,7 +161,7 @@ class UnifiedBlock(nn.Module):
             out = 0
             for c, k in enumerate(KERNEL_SIZES):
                 if bool((w[:, c] != 0).any()):
-                    out = out + w[:, c] * self.subblocks[i][f'k{k}'](part)
+                    out = out + w[:, c] * self.run_subblock(i, k, part)
             if not isinstance(out, torch.Tensor):   # skipped in every sample of the batch
                 out = part.new_zeros(part.shape[0], part.shape[1], *self._out_size(part))
             mixed.append(out)
