@@ -20,11 +20,13 @@ def rng():
 
 @pytest.fixture(scope='session')
 def digits_workspace(tmp_path_factory):
-    """A folder holding ``data/digits`` (the configs read it relative to the cwd), made once per
-    test session, so tests do not depend on the user's own ``data/``."""
+    """A folder laid out as a checkout for configs that name files relative to the cwd:
+    ``data/digits`` (made once per test session, so tests do not depend on the user's own
+    ``data/``) and ``configs`` (a link to the repository's, for the subnet files they name)."""
     import subprocess
     root = tmp_path_factory.mktemp('digits_workspace')
     done = subprocess.run([sys.executable, os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'),
                            '--out', 'data/digits'], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+    (root / 'configs').symlink_to(os.path.join(ROOT, 'configs'), target_is_directory=True)
     return root

@@ -16,13 +16,16 @@ TINY = {'train_dataloader.batch_size': 4}
 
 
 @pytest.fixture(scope='module')
-def digits_cfg():
-    if not os.path.isdir(os.path.join(ROOT, 'data/digits')):
-        pytest.fail('data/digits is missing: python tools/data/make_digits_imagenet.py')
+def digits_cfg(digits_workspace):
+    """The retrain config at batch 4, run from a folder holding the digits data (the configs
+    read ``data/digits`` relative to the cwd)."""
+    cwd = os.getcwd()
+    os.chdir(digits_workspace)
     register_all_modules()
     cfg = Config.fromfile(CONFIG)
     cfg.merge_from_dict(TINY)
-    return cfg
+    yield cfg
+    os.chdir(cwd)
 
 
 def test_configs_are_timed_side_by_side_with_ratios_to_the_first(digits_cfg):
@@ -48,7 +51,7 @@ def test_memory_formats_report_a_speedup(digits_cfg):
 
 def run_tool(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, TOOL, CONFIG, *args], capture_output=True, text=True,
-                          cwd=ROOT)
+                          cwd=os.getcwd())   # digits_cfg's folder
 
 
 def test_tool_names_variants_and_refuses_bad_options(digits_cfg, tmp_path):
