@@ -111,11 +111,12 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
     run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
         tmp_path)
     run([os.path.join(ROOT, 'tools/train.py'), CONFIG, '--work-dir', 'sup', '--cfg-options',
-         'train_cfg.max_epochs=1'], tmp_path)
+         'train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=256'], tmp_path)
     gen_config = os.path.join(ROOT, 'configs/demo/generator_digits.py')
     log = run([os.path.join(ROOT, 'tools/train.py'), gen_config, '--work-dir', 'gen',
                '--cfg-options', 'model.supernet_checkpoint=sup/epoch_1.pth',
-               'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', 'model.val_targets=5'],
+               'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', 'model.val_targets=5',
+               'train_dataloader.dataset.indices=128'],
               tmp_path)
     assert 'generator/flops_error' in log and 'generator/kendall_tau' in log
     outs = []

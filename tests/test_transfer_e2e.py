@@ -54,7 +54,7 @@ def test_compare_transfer_runs_both_backbones_over_seeds_resumes_and_tables(tmp_
                '--backbone', 'mobilenetv2',
                os.path.join(ROOT, 'configs/demo/retrain_mobilenetv2_digits.py'),
                os.path.join(ROOT, 'configs/demo/retinanet_mobilenetv2_digits.py'),
-               '--retrain-options', 'train_cfg.max_epochs=1',
+               '--retrain-options', 'train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=128',
                '--detector-options', 'train_cfg.max_epochs=1', 'model.test_cfg.score_thr=0.0']
     log = run(command, tmp_path)
     result = json.loads((tmp_path / 'cmp' / 'compare_transfer.json').read_text())

@@ -20,19 +20,26 @@ timings="$WORK_DIR/timings.tsv"
 
 # Schedules (the quick ones only exist to test the pipeline).
 if [ "${DEMO_QUICK:-0}" = 1 ]; then
-  supernet_epochs=2; generator_epochs=2; retrain_epochs=2; detector_epochs=1
+  supernet_epochs=2; generator_epochs=2
   budgets=2; seeds="0"; cloud=3; random_samples=4; population=4; generations=2; random_subnets=2
-  quick_supernet=(train_cfg.max_epochs=2 param_scheduler.1.T_max=1 param_scheduler.1.end=2)
+  # and each training on the first few hundred images of its split
+  quick_supernet=(train_cfg.max_epochs=2 param_scheduler.1.T_max=1 param_scheduler.1.end=2
+                  train_dataloader.dataset.indices=256)
+  quick_generator=(train_dataloader.dataset.indices=128)
+  quick_retrain=(train_cfg.max_epochs=2 train_dataloader.dataset.indices=256)
+  quick_detector=(train_cfg.max_epochs=1 model.test_cfg.score_thr=0.0
+                  train_dataloader.dataset.indices=64)
   nb201_supernet_epochs=2; nb201_generator_epochs=2; nb201_budgets=2; nb201_cloud=3
   nb201_samples=4; query_runs=2; max_queries=30
-  quick_nb201_supernet=(train_cfg.max_epochs=2 param_scheduler.0.T_max=2 param_scheduler.0.end=2)
+  quick_nb201_supernet=(train_cfg.max_epochs=2 param_scheduler.0.T_max=2 param_scheduler.0.end=2
+                        train_dataloader.dataset.indices=256)
 else
   # Sized for <= 30 min on a 2-core CPU. Stage 4 is a check that the harness runs, not a
   # search-quality figure (those come from Fashion-MNIST and NAS-Bench-201, see the README):
   # 3 budgets and 30 candidates per search.
-  supernet_epochs=30; generator_epochs=30; retrain_epochs=""; detector_epochs=""
+  supernet_epochs=30; generator_epochs=30
   budgets=3; seeds="0"; cloud=15; random_samples=30; population=6; generations=5; random_subnets=10
-  quick_supernet=()
+  quick_supernet=(); quick_generator=(); quick_retrain=(); quick_detector=()
   nb201_supernet_epochs=30; nb201_generator_epochs=20; nb201_budgets=3; nb201_cloud=20
   nb201_samples=30; query_runs=10; max_queries=300
   quick_nb201_supernet=()
@@ -74,7 +81,8 @@ generator_ckpt="$generator_dir/epoch_${generator_epochs}.pth"
 if [ -f "$generator_ckpt" ]; then echo "skipped: $generator_ckpt exists"; note="skipped (done before)"
 else
   $py tools/train.py configs/demo/generator_digits.py --work-dir "$generator_dir" --resume \
-    --cfg-options model.supernet_checkpoint="$supernet_ckpt" train_cfg.max_epochs="$generator_epochs"
+    --cfg-options model.supernet_checkpoint="$supernet_ckpt" train_cfg.max_epochs="$generator_epochs" \
+    ${quick_generator[@]+"${quick_generator[@]}"}
   note="configs/demo/generator_digits.py, ${generator_epochs} epochs on the frozen supernet"
 fi
 stage_done "$note"
@@ -111,8 +119,8 @@ stage "5a. retraining a generated network from scratch"
 subnet=$(ls "$WORK_DIR"/generated/subnet_*.yaml | sort | sed -n "$(( ( $(ls "$WORK_DIR"/generated/subnet_*.yaml | wc -l) + 1 ) / 2 ))p")
 transfer=(tools/analysis/compare_transfer.py --subnet "$subnet" --seeds 0 --out-dir "$WORK_DIR"
   --dir-format '{stage}{tag}'
-  ${retrain_epochs:+--retrain-options train_cfg.max_epochs=$retrain_epochs}
-  ${detector_epochs:+--detector-options train_cfg.max_epochs=$detector_epochs model.test_cfg.score_thr=0.0})
+  ${quick_retrain[@]+--retrain-options "${quick_retrain[@]}"}
+  ${quick_detector[@]+--detector-options "${quick_detector[@]}"})
 $py "${transfer[@]}" --retrain-only
 stage_done "configs/demo/retrain_digits.py on $(basename "$subnet"); configs/demo/retrain_mobilenetv2_digits.py"
 
@@ -143,7 +151,8 @@ if [ -f "$nb201_generator" ]; then echo "skipped: $nb201_generator exists"
 else
   $py tools/train.py configs/nasbench201/generator_nb201_digits.py \
     --work-dir "$nb201_dir/generator_s0" --resume --cfg-options \
-    model.supernet_checkpoint="$nb201_supernet" train_cfg.max_epochs="$nb201_generator_epochs"
+    model.supernet_checkpoint="$nb201_supernet" train_cfg.max_epochs="$nb201_generator_epochs" \
+    ${quick_generator[@]+"${quick_generator[@]}"}
 fi
 nb201_compare=(tools/analysis/compare_search.py configs/compare/nb201_digits.py --cfg-options
   comparison.out_dir="$nb201_dir/compare" comparison.seeds="[0]"
