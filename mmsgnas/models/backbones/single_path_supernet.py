@@ -12,6 +12,7 @@ from ...space import Arch, UnifiedSpace
 from ...space.spec import KERNEL_SIZES, NUM_CHOICES, NUM_SUBBLOCKS
 from ..inherit import inherit_from_supernet
 from ..ops.superkernel_block import SUPERKERNEL, SuperkernelBlock
+from ..ops.unified_block import kernel_centre
 from .space_backbone import SearchSpaceBackbone
 from .supernet_base import PathSettingMixin
 
@@ -168,8 +169,7 @@ def unified_supernet_state(state: Mapping[str, torch.Tensor]) -> Dict[str, torch
                 if tuple(value.shape[-2:]) != (SUPERKERNEL, SUPERKERNEL):
                     raise ValueError(f'{key}: expected a {SUPERKERNEL}x{SUPERKERNEL} superkernel, '
                                      f'got shape {tuple(value.shape)}')
-                start = (SUPERKERNEL - k) // 2
-                out[f'{head}.k{k}.{rest}'] = value[..., start:start + k, start:start + k].clone()
+                out[f'{head}.k{k}.{rest}'] = kernel_centre(value, k).clone()
             else:
                 out[f'{head}.k{k}.{rest}'] = value.clone()
     return out

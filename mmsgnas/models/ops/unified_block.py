@@ -31,12 +31,16 @@ def first_channels_of(norm: nn.Module, channels: int) -> nn.Module:
 KERNEL_WEIGHTS = ('separate', 'nested')
 
 
+def kernel_centre(weight: torch.Tensor, kernel: int) -> torch.Tensor:
+    """The centre ``kernel`` x ``kernel`` of depthwise weights [C, 1, K, K] -> [C, 1, k, k]."""
+    start = (weight.shape[-1] - kernel) // 2
+    return weight[..., start:start + kernel, start:start + kernel]
+
+
 def nested_kernel(candidates: nn.ModuleDict, kernel: int) -> torch.Tensor:
-    """The centre ``kernel`` x ``kernel`` of the largest candidate's depthwise weights
-    [C, 1, k_max, k_max] -> [C, 1, kernel, kernel]."""
-    largest = candidates[f'k{max(KERNEL_SIZES)}'].conv.weight
-    start = (largest.shape[-1] - kernel) // 2
-    return largest[..., start:start + kernel, start:start + kernel]
+    """The weights a nested sub-block's ``kernel`` candidate runs: the centre of the largest
+    candidate's [C, 1, k_max, k_max] -> [C, 1, kernel, kernel]."""
+    return kernel_centre(candidates[f'k{max(KERNEL_SIZES)}'].conv.weight, kernel)
 
 
 def _write_nested_kernels(module: 'UnifiedBlock', state: dict, prefix: str, _metadata) -> None:
@@ -58,8 +62,7 @@ def _check_nested_kernels(state: dict, prefix: str, *_args) -> None:
             own = state.get(f'{base}{kernel}.conv.weight')
             if largest is None or own is None:
                 continue
-            start = (largest.shape[-1] - kernel) // 2
-            centre = largest[..., start:start + kernel, start:start + kernel]
+            centre = kernel_centre(largest, kernel)
             if own.shape != centre.shape or not torch.allclose(own, centre, atol=1e-6):
                 raise ValueError(
                     f'{base}{kernel}.conv.weight is not the centre of {base}'
