@@ -201,3 +201,50 @@ def test_constraint_errors_and_bad_options():
         build_trainer(cost_on='hard')
     with pytest.raises(ValueError, match='constraint_error'):
         build_trainer(constraint_error='cubic')
+
+
+@pytest.mark.parametrize('sampling,norm', [('batch', 'batch'), ('sample', 'running')])
+def test_extra_constraint_samples_are_costed_without_running_the_supernet(sampling, norm):
+    """constraint_samples=K: the constraint loss averages K targets per step; only the first
+    (one per batch, or one per sample) run the supernet."""
+    from contextlib import contextmanager
+
+    from mmpretrain.structures import DataSample
+    samples = [DataSample().set_gt_label(i % 10) for i in range(4)]
+    inputs = torch.randn(4, 3, 32, 32)
+
+    def step(constraint_samples):
+        torch.manual_seed(0)
+        trainer = build_trainer(constraint_samples=constraint_samples, target_sampling=sampling,
+                                supernet_bn=norm)
+        trainer.train()
+        seen = {}
+        using, constraint_loss = trainer.supernet.backbone.using, trainer.constraint_loss
+
+        @contextmanager
+        def recording_using(weights):
+            seen['run'] = weights.shape
+            with using(weights):
+                yield
+
+        def recording_loss(cost, targets):
+            seen['costed'] = cost.shape
+            return constraint_loss(cost, targets)
+
+        trainer.supernet.backbone.using = recording_using
+        trainer.constraint_loss = recording_loss
+        torch.manual_seed(3)
+        return trainer.loss(inputs, samples), seen, trainer
+
+    draws = 1 if sampling == 'batch' else 4
+    paper, seen, _ = step(1)
+    assert seen == {'run': (4, 114, 4), 'costed': (draws, )}
+    again, _, _ = step(1)
+    assert all(torch.equal(paper[k], again[k]) for k in paper)
+    many, seen, trainer = step(12)
+    assert seen == {'run': (4, 114, 4), 'costed': (12, )}
+    many['loss_constraint'].backward()
+    grads = [p.grad for p in trainer.generator.parameters()]
+    assert all(g is not None for g in grads) and sum(g.abs().sum() for g in grads) > 0
+    with pytest.raises(ValueError, match='constraint_samples'):
+        build_trainer(constraint_samples=0)

@@ -72,6 +72,10 @@ class GeneratorTrainer(BaseModel):
             budget rather than the expectation of a soft mixture.
         constraint_error: 'squared' ((Cost - C) / C)^2, or 'absolute' |Cost - C| / C, whose
             gradient does not vanish near the target.
+        constraint_samples: targets whose cost the constraint loss averages per step. The first
+            ``draws`` (1 per batch, or 1 per sample) also run the supernet; the others are cost
+            only (a forward of G and the cost table, no image), so the generator sees many more
+            budgets per step at little cost. 1: the paper's one target per architecture run.
         cost: what a constraint is: ``dict(type='flops')`` (default, MFLOPs) or
             ``dict(type='latency', table=PATH)``, a table measured by
             tools/analysis/build_latency_lut.py for this space, macro, ``input_size`` and head
@@ -88,7 +92,7 @@ class GeneratorTrainer(BaseModel):
                  tau: float = 5.0, gumbel_hard: bool = False, val_targets: int = 19,
                  target_sampling: str = 'batch', supernet_bn: str = 'batch',
                  tolerance: float = 0.01, cost_on: str = 'soft',
-                 constraint_error: str = 'squared',
+                 constraint_error: str = 'squared', constraint_samples: int = 1,
                  cost: CostCfg = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
@@ -130,6 +134,11 @@ class GeneratorTrainer(BaseModel):
             raise ValueError(f"constraint_error must be 'squared' or 'absolute', got "
                              f'{constraint_error!r}')
         self.cost_on, self.constraint_error = cost_on, constraint_error
+        if isinstance(constraint_samples, bool) or not isinstance(constraint_samples, int) \
+                or constraint_samples < 1:
+            raise ValueError(f'constraint_samples must be a whole number >= 1, got '
+                             f'{constraint_samples!r}')
+        self.constraint_samples = constraint_samples
         keys, priors = self.sample_priors(num_priors, prior_seed)
         self.register_buffer('prior_keys', torch.tensor(keys, dtype=torch.float32))
         self.register_buffer('priors', torch.stack([self.space.encode(a) for a in priors]))
@@ -279,12 +288,14 @@ class GeneratorTrainer(BaseModel):
         self._grid = None   # the generator changes with this step
         low, high = self.constraint_range
         draws = inputs.shape[0] if self.target_sampling == 'sample' else 1
-        targets = low + (high - low) * torch.rand(draws, device=inputs.device)
+        # the first `draws` targets run the supernet; any further ones are costed only
+        count = max(draws, self.constraint_samples)
+        targets = low + (high - low) * torch.rand(count, device=inputs.device)
         logits = self.generate_logits(targets)
         weights = self.space.structure(F.gumbel_softmax(logits, tau=self.tau,
                                                         hard=self.gumbel_hard, dim=-1))
         cost = self.cost_table.soft_cost(self.costed_weights(logits, weights))
-        with self.supernet.backbone.using(weights.expand(inputs.shape[0], -1, -1)), \
+        with self.supernet.backbone.using(weights[:draws].expand(inputs.shape[0], -1, -1)), \
                 self.normalisation():
             losses = self.supernet.head.loss(self.supernet.extract_feat(inputs), data_samples)
         return dict(loss_cls=losses['loss'],
