@@ -32,6 +32,7 @@ from mmengine.config import Config, DictAction
 from mmsgnas.engine import (build_search_runner, generate_subnets, is_query_mode, load_generator,
                             run_search_loop, search_cfg_of, write_generation)
 from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
+from mmsgnas.utils.machine import numerics_summary
 
 
 def positive_count(text: str) -> int:
@@ -160,6 +161,7 @@ def search(args: argparse.Namespace, cfg: Config, search_cfg: dict):
     cfg.launcher = args.launcher
     setup_cpu_distributed(cfg)
     runner = build_search_runner(cfg, args.checkpoint, work_dir, args.launcher)
+    runner.logger.info(numerics_summary())
     loop = run_search_loop(runner, search_cfg, resume=args.resume)
     shutdown_distributed()
     return loop.best

@@ -12,6 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmsgnas.utils import setup_cpu_distributed, shutdown_distributed
+from mmsgnas.utils.machine import numerics_summary
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -69,6 +70,9 @@ def main(argv=None) -> None:
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    # mmengine's environment dump names neither the CPU nor the thread count, which decide
+    # whether a seed repeats bit for bit on another machine
+    runner.logger.info(numerics_summary())
     runner.train()
     shutdown_distributed()
 
