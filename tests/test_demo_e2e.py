@@ -38,7 +38,7 @@ def test_main_job_produces_every_artefact_of_the_report(tmp_path):
     assert len(list((work / 'generated').glob('subnet_*.yaml'))) == 19
     compare = json.loads((work / 'compare' / 'compare.json').read_text())
     for row in compare['rows']:
-        for name in ('generator', 'random', 'evolution'):
+        for name in ('generator', 'random', 'evolution', 'weaknas'):
             for entry in row['methods'][name]:
                 assert 0 <= entry['supernet-test'] <= 100
         for entry in row['methods']['generator']:

@@ -107,9 +107,10 @@ compare=(tools/analysis/compare_search.py configs/compare/search_digits.py --cfg
   comparison.methods.2.overrides.num_crossover=$(( population - population / 2 ))
   comparison.methods.2.overrides.top_k=$(( population / 2 > 1 ? population / 2 : 2 ))
   comparison.methods.2.overrides.max_generations="$generations"
+  comparison.methods.3.checkpoint="$supernet_ckpt" comparison.methods.3.overrides.max_queries="$random_samples"
   comparison.judges.0.checkpoint="$supernet_ckpt")
 $py "${compare[@]}" | grep -v -E '^[0-9/]+ [0-9:]+ - mmengine' | tail -n 30
-stage_done "$budgets budgets, random search of $random_samples, evolution of $population x $generations, seeds $seeds"
+stage_done "$budgets budgets, random search of $random_samples, evolution of $population x $generations, WeakNAS of $random_samples queries, seeds $seeds"
 
 stage "5a. retraining a generated network from scratch"
 # The generated network of the middle budget and, as the baseline of the transfer comparison,

@@ -110,7 +110,7 @@ def generation_section(work_dir: str) -> List[str]:
 
 def comparison_section(work_dir: str, command: str) -> List[str]:
     path = os.path.join(work_dir, 'compare', 'compare.md')
-    lines = ['## 4. Generated vs random search vs evolution (same supernet)', '']
+    lines = ['## 4. Generated vs random search, evolution and WeakNAS (same supernet)', '']
     text = read_markdown(path)
     if text is None:
         return lines + [missing(path)]
