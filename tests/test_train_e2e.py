@@ -106,6 +106,29 @@ def test_distributed_training_with_torchrun_on_two_cpu_processes(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize('config, options, port', [
+    # DARTS (its own DDP wrapper runs the model's alternating alpha / weight step)
+    ('configs/darts/darts_nb201_digits.py', ['train_cfg.arch_dataloader.dataset.indices=128'],
+     29521),
+    # Single-Path NAS with the cost term on from the start (its cost is averaged over ranks)
+    ('configs/single_path/single_path_digits.py', ['model.cost.delay_epochs=0'], 29523)],
+    ids=['darts', 'single_path'])
+def test_search_supernets_train_under_ddp_on_two_cpu_processes(tmp_path, config, options, port):
+    run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
+        tmp_path)
+    work = tmp_path / 'work'
+    log = dist_train(os.path.join(ROOT, config), [
+        '--work-dir', str(work), '--cfg-options', 'train_cfg.max_epochs=1',
+        'train_dataloader.dataset.indices=128', *options], tmp_path, port=port)
+    assert 'Distributed training: True' in log and 'GPU number: 2' in log
+    assert (work / 'epoch_1.pth').is_file()
+    if 'single_path' in config:   # the decoded architecture, written once by rank 0
+        from mmsgnas.space import load_subnet
+        _, meta = load_subnet(str(work / 'single_path_subnet.yaml'))
+        assert meta['flops'] > 0 and meta['target'] == 8.5
+
+
+@pytest.mark.slow
 def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
     """Supernet (1 epoch) -> generator (2 epochs) -> tools/search.py twice gives identical files."""
     run([os.path.join(ROOT, 'tools/data/make_digits_imagenet.py'), '--out', 'data/digits'],
@@ -151,7 +174,7 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
     assert result.returncode != 0 and 'below the smallest architecture' in result.stderr
     assert not (tmp_path / 'rs2' / 'random_search').exists()
 
-    # The harness (tools/analysis/compare_search.py) on the same three methods, twice: the second
+    # The harness (tools/analysis/compare_search.py) on those methods and WeakNAS, twice: the second
     # run reuses the cached judge scores and the search states and gives the same table.
     compare = os.path.join(ROOT, 'configs/compare/search_digits.py')
     options = ['--cfg-options', 'comparison.budgets.num=2', 'comparison.seeds=[0,1]',
@@ -164,15 +187,20 @@ def test_generator_trains_and_search_writes_subnets_reproducibly(tmp_path):
                'comparison.methods.2.overrides.num_mutation=2',
                'comparison.methods.2.overrides.num_crossover=2',
                'comparison.methods.2.overrides.max_generations=2',
+               'comparison.methods.3.checkpoint=sup/epoch_1.pth',
+               'comparison.methods.3.overrides.max_queries=4',
+               'comparison.methods.3.overrides.init_samples=2',
+               'comparison.methods.3.overrides.samples_per_round=2',
                'comparison.judges.0.checkpoint=sup/epoch_1.pth']
     run([os.path.join(ROOT, 'tools/analysis/compare_search.py'), compare, '--out-dir', 'cmp',
          *options], tmp_path)
     summary = json.loads((tmp_path / 'cmp' / 'compare.json').read_text())
     assert summary['seeds'] == [0, 1] and len(summary['rows']) == 2
-    assert [m['name'] for m in summary['methods']] == ['generator', 'random', 'evolution']
+    assert [m['name'] for m in summary['methods']] == ['generator', 'random', 'evolution',
+                                                        'weaknas']
     for row in summary['rows']:
         assert len(row['cloud']['archs']) == 3
-        for name in ('generator', 'random', 'evolution'):
+        for name in ('generator', 'random', 'evolution', 'weaknas'):
             entries = row['methods'][name]
             assert [e['seed'] for e in entries] == [0, 1]
             assert all(e['flops'] <= row['budget'] * 1.01 and 0 <= e['supernet-test'] <= 100

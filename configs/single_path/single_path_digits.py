@@ -72,4 +72,6 @@ custom_hooks = [
     dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW'),
 ]
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+# Under DDP: the sub-blocks and rings the thresholds switch off get no gradient in that step.
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 randomness = dict(seed=0, deterministic=False)
