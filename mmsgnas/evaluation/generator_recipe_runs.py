@@ -5,7 +5,7 @@ ones at a few targets scored against one fixed random cloud. The figures are com
 :mod:`mmsgnas.evaluation.generator_recipe_study`."""
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -32,6 +32,7 @@ class RecipeStudySettings:
         num_random: the random cloud (drawn once with seed 0, within the generator's range).
         split: the judge's split.
         out_dir: where runs, caches and the report go.
+        baseline: the recipe the others are marked against (None: no marks).
     """
     recipes: Dict[str, Dict[str, Any]]
     seeds: Sequence[int] = (0, 1, 2)
@@ -44,7 +45,7 @@ class RecipeStudySettings:
     num_random: int = 60
     split: str = 'test'
     out_dir: str = 'work_dirs/generator_recipes'
-    baseline: Optional[str] = field(default='paper')
+    baseline: Optional[str] = 'paper'
 
     def __post_init__(self) -> None:
         if not self.recipes:
