@@ -1,7 +1,7 @@
 # The main job's search comparison on the digits supernet (stage 4 of tools/run_demo.sh): the
 # generator's architectures for 3 budgets over its trained range against random search (30
 # samples), evolution (population 6, 5 generations) and WeakNAS in supernet mode (30 queries:
-# 10 random, then rounds of 5 from the predicted top 20 of a pool of 300) at the same budgets,
+# 10 random, then rounds of 5 from the predicted top 20 of a pool of 5,000) at the same budgets,
 # all judged on the test split with inherited weights after BN recalibration, against 15 random
 # architectures of each budget. A check that the pipeline's searches run, sized for the main
 # job's time; the search-quality comparisons are configs/compare/search_fmnist.py and
@@ -24,10 +24,7 @@ comparison = dict(
                             num_crossover=3)),
         dict(type='SearchLoopMethod', name='weaknas', config='configs/demo/weaknas_digits.py',
              checkpoint=supernet,
-             # The pool is drawn by rejection under each budget: at 6.5 MFLOPs 1 draw in 600 is
-             # inside, so 5,000 candidates would take 5 min to draw, 300 take 20 s.
-             overrides=dict(max_queries=30, init_samples=10, samples_per_round=5, top_m=20,
-                            pool_size=300)),
+             overrides=dict(max_queries=30, init_samples=10, samples_per_round=5, top_m=20)),
     ],
     judges=[dict(type='SupernetJudge', config='configs/demo/random_search_digits.py',
                  checkpoint=supernet, split='test')],

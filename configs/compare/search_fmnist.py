@@ -24,10 +24,8 @@ comparison = dict(
              checkpoint=supernet,
              overrides=dict(population_size=10, top_k=5, max_generations=10, num_mutation=5,
                             num_crossover=5)),
-        # its candidate pool is drawn by rejection under each budget, slow at the low end of the
-        # range: 1,000 candidates instead of the config's 5,000
         dict(type='SearchLoopMethod', name='weaknas', config='configs/fmnist/weaknas_fmnist.py',
-             checkpoint=supernet, overrides=dict(pool_size=1000)),
+             checkpoint=supernet),
     ],
     judges=[dict(type='SupernetJudge', config='configs/fmnist/random_search_fmnist.py',
                  checkpoint=supernet, split='test')],

@@ -1,9 +1,11 @@
 """Budgets: projection of a generated architecture onto its cost budget, and sampling of
 architectures under a budget, for any space with a cost table."""
+import math
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Hashable, List, Optional
 
+import numpy as np
 import torch
 
 from .table import CostTable
@@ -93,3 +95,53 @@ def sample_within_budget(rng: random.Random, table: CostTable, max_cost: float,
     raise BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
                       f'{max_tries} draws (the space spans {table.min_cost():.3f}..'
                       f'{table.max_cost():.3f}); widen the budget')
+
+
+def sample_pool_within_budget(table: CostTable, count: int, max_cost: float = math.inf,
+                              min_cost: float = 0.0, seed: int = 0,
+                              key: Optional[Callable[[Any], Hashable]] = None,
+                              batch: int = 1 << 16, max_draws: int = 20_000_000) -> List[Any]:
+    """Up to ``count`` distinct architectures (distinct by ``key``, the space's ``identity`` by
+    default), in draw order, from the distribution of :func:`sample_within_budget`: the space's
+    sampling distribution conditioned on ``min_cost <= cost <= max_cost``.
+
+    The draws are vectorised (:meth:`SearchSpace.sample_choices`, costs summed from the table in
+    numpy, ``batch`` draws at a time), so a window holding 1 draw in 600 (the unified digits space
+    at the low end of its range) still gives thousands of architectures in seconds. Fewer than
+    ``count`` are returned when ``max_draws`` draws hold fewer distinct ones; none at all is a
+    :class:`BudgetError`. The same ``seed`` gives the same list.
+    """
+    if not math.isinf(max_cost) or min_cost:
+        check_budget(table, max_cost, min_cost)
+    space = table.space
+    key = key or space.identity
+    generator = np.random.default_rng(seed)
+    costs = np.asarray(table.table, dtype=np.float64) / table.scale           # [D, K] unit
+    base = table.base / table.scale
+    decisions = np.arange(costs.shape[0])
+    # numpy's pairwise sums may differ from arch_cost's in the last bits: widen the window by
+    # far more than that, then decide with arch_cost itself
+    slack = 1e-9 * max(abs(base) + costs.max(axis=1).sum(), 1.0)
+    pool: List[Any] = []
+    keys = set()
+    drawn = 0
+    while len(pool) < count and drawn < max_draws:
+        size = min(batch, max_draws - drawn)
+        choices = space.sample_choices(generator, size)                       # [size, D]
+        drawn += size
+        cost = base + costs[decisions, choices].sum(axis=1)
+        for row in np.flatnonzero((cost >= min_cost - slack) & (cost <= max_cost + slack)):
+            arch = space.from_choices(choices[row].tolist())
+            if not min_cost <= table.arch_cost(arch) <= max_cost:
+                continue
+            k = key(arch)
+            if k not in keys:
+                keys.add(k)
+                pool.append(arch)
+                if len(pool) == count:
+                    break
+    if not pool:
+        raise BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
+                          f'{drawn} draws (the space spans {table.min_cost():.3f}..'
+                          f'{table.max_cost():.3f}); widen the budget')
+    return pool

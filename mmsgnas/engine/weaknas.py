@@ -6,16 +6,17 @@ Registered in ``LOOPS`` as ``mmsgnas.WeakNASSearchLoop``; it runs in query mode 
 and in supernet mode (inherited weights) like the other loops of :mod:`.search_loops`.
 """
 import math
-import random
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..cost import sample_within_budget
+from ..cost import sample_pool_within_budget
 from ..registry import LOOPS
 from .predictors import build_predictor
 from .search_loops import SearchLoop
+
+POOL_STREAM = 0x9001  # the pool's seed stream, apart from the predictors' (round indices)
 
 
 @LOOPS.register_module()
@@ -36,8 +37,9 @@ class WeakNASSearchLoop(SearchLoop):
 
     The candidate pool is every architecture of the space within the budget when the space can be
     enumerated and has at most ``enumerate_up_to`` architectures (NAS-Bench-201's 15,625 cells);
-    otherwise ``pool_size`` distinct random architectures within the budget, drawn once from a
-    generator seeded by ``seed``.
+    otherwise ``pool_size`` distinct random architectures within the budget (the distribution
+    random search draws from), drawn once, vectorised
+    (:func:`~mmsgnas.cost.sample_pool_within_budget`), from a generator seeded by ``seed``.
 
     Resuming: the state holds the evaluated candidates, the round, the architectures drawn for the
     current round and the loop's random generator; the predictor is not saved but refitted from the
@@ -156,21 +158,12 @@ class WeakNASSearchLoop(SearchLoop):
         return self._pool
 
     def _random_pool(self) -> List[Any]:
-        # its own generator: the pool must not depend on how far the loop's rng has run
-        rng = random.Random(f'weaknas-pool-{self.seed}')
-        key = self.prepare_evaluator().key
-        unbounded = math.isinf(self.flops_budget) and not self.min_flops
-        pool, keys = [], set()
-        for _ in range(20 * self.pool_size):
-            if len(pool) == self.pool_size:
-                break
-            arch = self.space.sample(rng) if unbounded else sample_within_budget(
-                rng, self.cost_table, self.flops_budget, self.min_flops)
-            k = key(arch)
-            if k not in keys:
-                keys.add(k)
-                pool.append(arch)
-        return pool
+        # drawn from a numpy generator of its own: the pool must not depend on how far the
+        # loop's rng has run
+        return sample_pool_within_budget(
+            self.cost_table, self.pool_size, self.flops_budget, self.min_flops,
+            seed=int(np.random.SeedSequence([self.seed, POOL_STREAM]).generate_state(1)[0]),
+            key=self.prepare_evaluator().key)
 
     # -- proposing ------------------------------------------------------------------------------
     def round_seed(self, round_index: int) -> int:

@@ -18,6 +18,7 @@ import random
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 
 
@@ -103,6 +104,14 @@ class SearchSpace(metaclass=ABCMeta):
     @abstractmethod
     def sample(self, rng: random.Random) -> Any:
         """A random canonical architecture (the distribution the supernet is trained with)."""
+
+    def sample_choices(self, generator: np.random.Generator, count: int) -> np.ndarray:
+        """[count, D] int64: the choice vectors of ``count`` independent draws from :meth:`sample`'s
+        distribution (each row a canonical architecture: ``from_choices`` of it round-trips).
+        Spaces override it with a vectorised draw; this default calls :meth:`sample`."""
+        rng = random.Random(int(generator.integers(2 ** 63)))
+        rows = [self.choices(self.sample(rng)) for _ in range(count)]
+        return np.array(rows, dtype=np.int64).reshape(count, self.decision_shape[0])
 
     @abstractmethod
     def mutate(self, arch: Any, prob: float, rng: random.Random) -> Any:

@@ -61,6 +61,7 @@ import random
 from functools import lru_cache
 from typing import Any, Dict, Hashable, Iterator, List, Sequence, Tuple
 
+import numpy as np
 import torch
 
 from ..registry import SPACES
@@ -258,6 +259,10 @@ class NasBench201Space(SearchSpace):
     def sample(self, rng: random.Random) -> Cell:
         """Every edge's operation uniform over the 5 (as SETN and SPOS train the supernet)."""
         return Cell(rng.choice(OPS) for _ in range(NUM_EDGES))
+
+    def sample_choices(self, generator: np.random.Generator, count: int) -> np.ndarray:
+        """[count, 6] int64, vectorised: every edge's operation index uniform in 0..4."""
+        return generator.integers(0, NUM_OPS, size=(count, NUM_EDGES)).astype(np.int64)
 
     def mutate(self, arch: Any, prob: float, rng: random.Random) -> Cell:
         """Each edge resampled uniformly (possibly to the same operation) with probability

@@ -4,6 +4,7 @@ import random
 from dataclasses import asdict
 from typing import Any, Dict, Hashable, List, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 
 from ..registry import SPACES
@@ -143,6 +144,18 @@ class UnifiedSpace(SearchSpace):
 
     def sample(self, rng: random.Random) -> Arch:
         return Arch(self.sample_layer(rng) for _ in range(self.num_layers))
+
+    def sample_choices(self, generator: np.random.Generator, count: int) -> np.ndarray:
+        """[count, L * 6] int64, vectorised: per layer e uniform in 2..6, the first e sub-blocks'
+        kernels uniform, the rest skipped (sorted per layer under ``kernel_order='sorted'``: the
+        kernel indices ascend with the size and the skip index is the largest)."""
+        shape = (count, self.num_layers)
+        expansion = generator.integers(MIN_EXPANSION, MAX_EXPANSION + 1, size=shape + (1,))
+        kernels = generator.integers(0, len(KERNEL_SIZES), size=shape + (NUM_SUBBLOCKS,))
+        choices = np.where(np.arange(NUM_SUBBLOCKS) < expansion, kernels, SKIP)
+        if self.kernel_order == 'sorted':
+            choices = np.sort(choices, axis=-1)
+        return choices.reshape(count, -1).astype(np.int64)
 
     def mutate(self, arch: Arch, prob: float, rng: random.Random) -> Arch:
         return Arch(self.sample_layer(rng) if rng.random() < prob else layer for layer in arch)
