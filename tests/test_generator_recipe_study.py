@@ -115,6 +115,8 @@ def test_every_candidate_builds_a_generator_trainer():
             if key.startswith('model.'):
                 assert getattr(model, key.split('.', 1)[1], None) == value or (
                     key == 'model.num_priors' and model.priors.shape[0] == value), name
+            elif key.startswith('train_cfg.'):
+                assert cfg.train_cfg[key.split('.', 1)[1]] == value, name
             else:
                 hook = cfg.custom_hooks[int(key.split('.')[1])]
                 assert hook['type'] == 'mmsgnas.GumbelTemperatureHook', name
