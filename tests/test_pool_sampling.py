@@ -63,7 +63,7 @@ def test_positional_marginals_are_exact_in_expectation():
 def test_the_pool_is_distinct_within_the_window_and_a_function_of_the_seed():
     space = UnifiedSpace(DIGITS_MACRO)
     table = space.cost_table(32, 10)
-    # the digits range's low end: about 1 draw in 600 is inside
+    # the digits range's low end: about 1 draw in 1,000 is inside
     low = table.min_cost()
     pool = sample_pool_within_budget(table, 2000, 6.5, seed=3)
     assert len(pool) == 2000 == len({space.identity(a) for a in pool})

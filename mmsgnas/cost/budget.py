@@ -106,7 +106,7 @@ def sample_pool_within_budget(table: CostTable, count: int, max_cost: float = ma
     sampling distribution conditioned on ``min_cost <= cost <= max_cost``.
 
     The draws are vectorised (:meth:`SearchSpace.sample_choices`, costs summed from the table in
-    numpy, ``batch`` draws at a time), so a window holding 1 draw in 600 (the unified digits space
+    numpy, ``batch`` draws at a time), so a window holding 1 draw in 1,000 (the unified digits space
     at the low end of its range) still gives thousands of architectures in seconds. Fewer than
     ``count`` are returned when ``max_draws`` draws hold fewer distinct ones; none at all is a
     :class:`BudgetError`. The same ``seed`` gives the same list.

@@ -23,7 +23,7 @@ from mmsgnas.space import build_space
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='a search config (its search_cfg gives space and input size)')
+    parser.add_argument('config', help='a search config (space, input size and cost from it)')
     parser.add_argument('--budget', type=float, default=6.5, help='MFLOPs')
     parser.add_argument('--count', type=int, default=300)
     parser.add_argument('--pool-size', type=int, default=5000)
