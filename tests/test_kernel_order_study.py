@@ -154,8 +154,10 @@ def test_runs_train_the_configs_with_the_order_seed_and_schedule(monkeypatch, tm
                          generator=f'{tmp_path}/sorted_s2/generator/epoch_10.pth')
     assert calls[0] == (runs.SUPERNET_CONFIG, supernet_dir, 'epoch_4.pth', {
         'randomness.seed': 2, 'model.backbone.kernel_order': 'sorted',
+        'model.backbone.kernel_weights': 'separate',   # as the study was measured
         'train_cfg.max_epochs': 4, 'param_scheduler.1.T_max': 3, 'param_scheduler.1.end': 4})
     assert calls[1][3] == {'randomness.seed': 2, 'model.supernet.backbone.kernel_order': 'sorted',
+                           'model.supernet.backbone.kernel_weights': 'separate',
                            'model.supernet_checkpoint': f'{supernet_dir}/epoch_4.pth',
                            'train_dataloader.dataset.indices': 800}
     assert runs.train_run(settings, 'positional', 0, with_generator=False)['generator'] is None

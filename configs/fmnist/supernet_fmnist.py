@@ -18,7 +18,10 @@ macro = dict(widen_factor=0.5, stem_stride=2, head_channels=256,
                              [192, 2], [192, 1], [192, 1], [192, 1], [320, 1]])
 model = dict(
     paths_per_batch=1,
-    backbone=dict(macro=macro),
+    # Nested kernel weights (k3, k5 = the centres of k7), as on digits: after 3 epochs (seed 0) the
+    # reference path reached 82.2 % val top-1 and 10 random subnets 79.4 +- 2.0 %, against 63.4 %
+    # and 50.2 +- 7.7 % with the paper's separate weights (README, Fashion-MNIST section)
+    backbone=dict(macro=macro, kernel_weights='nested'),
     head=dict(num_classes=10, in_channels=256, topk=(1, )))
 
 optim_wrapper = dict(
