@@ -92,9 +92,13 @@ def sample_within_budget(rng: random.Random, table: CostTable, max_cost: float,
         arch = table.space.sample(rng)
         if min_cost <= table.arch_cost(arch) <= max_cost:
             return arch
-    raise BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
-                      f'{max_tries} draws (the space spans {table.min_cost():.3f}..'
-                      f'{table.max_cost():.3f}); widen the budget')
+    raise _nothing_drawn(table, max_cost, min_cost, max_tries)
+
+
+def _nothing_drawn(table: CostTable, max_cost: float, min_cost: float, draws: int) -> BudgetError:
+    return BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
+                       f'{draws} draws (the space spans {table.min_cost():.3f}..'
+                       f'{table.max_cost():.3f}); widen the budget')
 
 
 def sample_pool_within_budget(table: CostTable, count: int, max_cost: float = math.inf,
@@ -111,8 +115,7 @@ def sample_pool_within_budget(table: CostTable, count: int, max_cost: float = ma
     ``count`` are returned when ``max_draws`` draws hold fewer distinct ones; none at all is a
     :class:`BudgetError`. The same ``seed`` gives the same list.
     """
-    if not math.isinf(max_cost) or min_cost:
-        check_budget(table, max_cost, min_cost)
+    check_budget(table, max_cost, min_cost)
     space = table.space
     key = key or space.identity
     generator = np.random.default_rng(seed)
@@ -141,7 +144,5 @@ def sample_pool_within_budget(table: CostTable, count: int, max_cost: float = ma
                 if len(pool) == count:
                     break
     if not pool:
-        raise BudgetError(f'no architecture within {min_cost:g}..{max_cost:g} {table.unit} in '
-                          f'{drawn} draws (the space spans {table.min_cost():.3f}..'
-                          f'{table.max_cost():.3f}); widen the budget')
+        raise _nothing_drawn(table, max_cost, min_cost, drawn)
     return pool
