@@ -12,6 +12,7 @@ import numpy as np
 from ..utils import write_text_atomic
 from ..utils.tool_runs import train_and_test, train_until
 from .harness.methods import training_seconds
+from .harness.scratch import short_recipe_options
 from .kernel_order_study import (ORDERS, markdown_report, reference_architectures, run_summary,
                                  summarise_study)
 
@@ -90,12 +91,8 @@ def train_run(settings: StudySettings, order: str, seed: int,
 def scratch_recipe(settings: StudySettings) -> Tuple[str, Dict[str, object]]:
     """The from-scratch recipe's folder name and ``--cfg-options`` (besides subnet and seed)."""
     epochs, images = settings.scratch_epochs, settings.scratch_images
-    options = {'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs,
-               'param_scheduler.1.T_max': epochs - 1, 'param_scheduler.1.end': epochs,
-               'default_hooks.checkpoint.interval': epochs}
-    if images is not None:
-        options['train_dataloader.dataset.indices'] = images
-    return f'epochs_{epochs}' + ('' if images is None else f'_images_{images}'), options
+    return (f'epochs_{epochs}' + ('' if images is None else f'_images_{images}'),
+            short_recipe_options(epochs, images))
 
 
 def train_scratch(settings: StudySettings, reference: list,
