@@ -58,7 +58,8 @@ def test_ri_ranks_and_tau_are_exact_and_shared_networks_train_once(tmp_path, mon
                                images=500, noise_seeds=[1])
     summary = run_scratch_protocol(settings)
 
-    assert [(c[0], c[1]) for c in calls] == [(a, 0) for a in archs] + [(archs[0], 1)]
+    assert [(c[0], c[1]) for c in calls] == [(archs[0], 0), (archs[0], 1)] + [
+        (a, 0) for a in archs[1:]]
     assert summary['random']['summary']['mean'] == pytest.approx(73.0)
     gen = summary['methods']['gen']
     assert [s['ri'] for s in gen['seeds']] == pytest.approx([100 * 2 / 73, 100 * -2 / 73])

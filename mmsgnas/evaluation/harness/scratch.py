@@ -10,7 +10,8 @@ config, the same training seed for all), and scored on that config's test split.
   its mean, std and 95 % interval over seeds;
 * Kendall tau (and Spearman) between the comparison's one-shot scores (the supernet judge) and the
   from-scratch scores of the same networks: how far the one-shot ranking can be trusted;
-* the recipe's own noise: the first random architecture trained again under other seeds.
+* the recipe's own noise: the first random architecture trained again under other seeds (trained
+  first: a noise larger than the spread between networks makes the rest pointless).
 
 Every training is a resumable step (:func:`~mmsgnas.utils.tool_runs.train_and_test`): a rerun of
 the same command skips finished networks. A network two methods both chose is trained once.
@@ -239,7 +240,12 @@ def run_scratch_protocol(settings: ScratchSettings) -> dict:
                  f' ({record["seconds"]:.0f} s)'), flush=True)
         return score
 
-    scratch: Dict[str, float] = {}
+    # The recipe's noise first: when it is larger than the spread between networks, the rest of
+    # the run cannot rank them, and the first minutes say so.
+    first = selected['random'][0]['arch']
+    noise = [train(first, s, 'random architecture 0') for s in [settings.seed,
+                                                                *settings.noise_seeds]]
+    scratch: Dict[str, float] = {first: noise[0]}
     for entry in selected['random']:
         if entry['arch'] not in scratch:
             scratch[entry['arch']] = train(entry['arch'], settings.seed,
@@ -249,9 +255,6 @@ def run_scratch_protocol(settings: ScratchSettings) -> dict:
             if entry['arch'] not in scratch:
                 scratch[entry['arch']] = train(entry['arch'], settings.seed,
                                                f'{name} seed {entry["seed"]}')
-    first = selected['random'][0]['arch']
-    noise = [scratch[first]] + [train(first, s, 'random architecture 0')
-                                for s in settings.noise_seeds]
     summary = summarise(selected, scratch, noise)
     summary['settings'] = dict(vars(settings), noise_seeds=list(settings.noise_seeds),
                                methods=None if settings.methods is None else
