@@ -1,6 +1,6 @@
 # Generator training on the Fashion-MNIST supernet (CPU): the frozen supernet of
 # configs/fmnist/supernet_fmnist.py, trained on the 10,000-image held-out split (batch 64,
-# 10 epochs, temperature 5 x0.85 per epoch down to 1; budget costed on the argmax architecture); targets 5.6..8.4 MFLOPs at 28x28 (the
+# 10 epochs, temperature 5 x0.85 per epoch, 1.16 in the last; budget costed on the argmax architecture); targets 5.6..8.4 MFLOPs at 28x28 (the
 # central 98 % of random architectures).
 #   python tools/train.py configs/fmnist/generator_fmnist.py \
 #       --cfg-options model.supernet_checkpoint=work_dirs/supernet_fmnist/epoch_8.pth
@@ -21,7 +21,8 @@ model = dict(
     supernet_bn='batch',
     # The digits config's recipe (configs/demo/generator_digits.py): the budget costed on the
     # argmax architecture, as a relative absolute error over 64 targets per step. The temperature
-    # keeps its x0.85 per epoch, which reaches the floor of 1 at the last of these 10 epochs.
+    # keeps its x0.85 per epoch (5.0 in epoch 1, 1.16 in epoch 10). Seeds 0-2 on the 8-epoch
+    # supernet: raw argmax budget error 1.23 +- 0.30 % mean, 3.05 +- 1.47 % max (README).
     cost_on='argmax',
     constraint_error='absolute',
     constraint_samples=64,
