@@ -1,7 +1,7 @@
 # Generator training on the Fashion-MNIST supernet (CPU): the frozen supernet of
 # configs/fmnist/supernet_fmnist.py, trained on the 10,000-image held-out split (batch 64,
-# 10 epochs, temperature 5 x0.85 per epoch, 1.16 in the last; budget costed on the argmax architecture); targets 5.6..8.4 MFLOPs at 28x28 (the
-# central 98 % of random architectures).
+# 10 epochs, temperature 5 x0.85 per epoch, 1.16 in the last; budget costed on the argmax
+# architecture); targets 5.6..8.4 MFLOPs at 28x28 (the central 98 % of random architectures).
 #   python tools/train.py configs/fmnist/generator_fmnist.py \
 #       --cfg-options model.supernet_checkpoint=work_dirs/supernet_fmnist/epoch_8.pth
 _base_ = ['./supernet_fmnist.py']
