@@ -36,7 +36,8 @@ def short_recipe_options(epochs: int, images: Optional[int] = None) -> Dict[str,
     (``param_scheduler`` = [LinearLR, CosineAnnealingLR], as ``configs/fmnist/retrain_fmnist.py``)
     to ``epochs`` epochs on the first ``images`` training images (None: all of them)."""
     if epochs < 2:
-        raise ValueError(f'epochs must be at least 2 (one warm-up epoch, then cosine), got {epochs}')
+        raise ValueError(f'epochs must be at least 2 (one warm-up epoch, then cosine), got '
+                         f'{epochs}')
     options: Dict[str, object] = {
         'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs,
         'param_scheduler.1.T_max': epochs - 1, 'param_scheduler.1.end': epochs,
@@ -183,7 +184,8 @@ def markdown(summary: dict, settings: ScratchSettings) -> str:
              f'Random architectures ({len(summary["random"]["archs"])}): top-1 '
              f'{base["mean"]:.2f} ± {base["std"]:.2f} '
              f'({min(base["values"]):.2f}..{max(base["values"]):.2f})', '',
-             '| method | top-1 per seed | RI per seed (%) | RI mean ± std [95 % CI] | rank among random |',
+             '| method | top-1 per seed | RI per seed (%) | RI mean ± std [95 % CI] '
+             '| rank among random |',
              '|---|---|---|---|---|']
     for name, cell in summary['methods'].items():
         seeds = cell['seeds']
