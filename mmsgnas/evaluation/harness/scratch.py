@@ -205,7 +205,8 @@ def markdown(summary: dict, settings: ScratchSettings) -> str:
         lines.append(f'Recipe noise: the first random architecture under seeds '
                      f'{[settings.seed, *settings.noise_seeds]}: '
                      + ', '.join(f'{v:.2f}' for v in noise['values'])
-                     + f' (range {noise["range"]:.2f} points).')
+                     + f' (range {noise["range"]:.2f} points; the random architectures\' std: '
+                       f'{base["std"]:.2f}).')
     return '\n'.join(lines) + '\n'
 
 
@@ -237,7 +238,7 @@ def run_scratch_protocol(settings: ScratchSettings) -> dict:
             raise KeyError(f'{record["log"]}: tools/test.py gave no {settings.metric!r} (got '
                            f'{sorted(record["metrics"])})')
         score = float(record['metrics'][settings.metric])
-        print(f'{source} seed {seed}: top-1 {score:.2f}'
+        print(f'{source}, training seed {seed}: top-1 {score:.2f}'
               + (' (done before)' if record.get('skipped') else
                  f' ({record["seconds"]:.0f} s)'), flush=True)
         return score
@@ -256,7 +257,7 @@ def run_scratch_protocol(settings: ScratchSettings) -> dict:
         for entry in entries:
             if entry['arch'] not in scratch:
                 scratch[entry['arch']] = train(entry['arch'], settings.seed,
-                                               f'{name} seed {entry["seed"]}')
+                                               f'{name}, search seed {entry["seed"]}')
     summary = summarise(selected, scratch, noise)
     summary['settings'] = dict(vars(settings), noise_seeds=list(settings.noise_seeds),
                                methods=None if settings.methods is None else
