@@ -13,7 +13,8 @@ def test_empty_work_dir_names_every_missing_artefact(tmp_path):
         assert f'{artefact}` is missing' in report, artefact
     headings = [line for line in report.splitlines() if line.startswith('## ')]
     assert [h.split('.')[0] for h in headings] == [
-        '## Stages and wall time', '## 1', '## 2-3', '## 4', '## 5a', '## 5b', '## 6']
+        '## Stages and wall time', '## 1', '## 2-3', '## 4', '## 5a', '## 5b', '## 6', '## 7']
+    assert 'the README\'s "Search quality on Fashion-MNIST"' in report
 
 
 def test_nb201_tables_and_plots_are_collected(tmp_path):
@@ -49,3 +50,23 @@ def test_reproduce_commands_name_the_checkpoints_the_trainings_ended_with(tmp_pa
     # no generator training yet: the config's own final epoch is named
     generator = os.path.join(str(tmp_path), 'generator', 'epoch_30.pth')
     assert f'configs/demo/generator_digits.py {generator} --range' in report
+
+
+def test_fashion_mnist_tables_are_shown_when_the_measurement_ran(tmp_path):
+    fmnist = tmp_path / 'fmnist'
+    (fmnist / 'compare').mkdir(parents=True)
+    (fmnist / 'compare' / 'compare.md').write_text('## supernet-test\n\n| 5.600 | 87.49 |\n\n'
+                                                  '## Search time\n')
+    report = open(write_demo_report(str(tmp_path / 'demo'), fmnist_dir=str(fmnist))).read()
+    section = report[report.index('## 7.'):]
+    assert 'configs/compare/search_fmnist.py' in section
+    assert '### supernet-test' in section and '### Search time' in section
+    assert '| 5.600 | 87.49 |' in section
+    assert os.path.join('scratch', 'scratch.md') + '` is missing' in section
+    (fmnist / 'scratch').mkdir()
+    (fmnist / 'scratch' / 'scratch.md').write_text('# From scratch at 7.000 MFLOPs\n\n| gen |\n')
+    report = open(write_demo_report(str(tmp_path / 'demo'), fmnist_dir=str(fmnist))).read()
+    assert '### From scratch at 7.000 MFLOPs' in report and '| gen |' in report
+    # by default the outputs are looked for beside the main job's work dir
+    default = open(write_demo_report(str(tmp_path / 'demo'))).read()
+    assert '| 5.600 | 87.49 |' in default

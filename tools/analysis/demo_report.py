@@ -17,8 +17,11 @@ def main(argv=None) -> str:
                         help='the command line of the comparison, shown in the report')
     parser.add_argument('--nb201-command', default='see tools/run_demo.sh, stage 6',
                         help='the command line of the NAS-Bench-201 comparison')
+    parser.add_argument('--fmnist-dir', help='outputs of the Fashion-MNIST measurement '
+                        '(default: the fmnist folder beside --work-dir)')
     args = parser.parse_args(argv)
-    path = write_demo_report(args.work_dir, args.compare_command, args.nb201_command)
+    path = write_demo_report(args.work_dir, args.compare_command, args.nb201_command,
+                             args.fmnist_dir)
     print(f'report written to {path}')
     return path
 
