@@ -7,9 +7,9 @@ from scipy import stats
 
 from mmsgnas.evaluation.harness import scratch
 from mmsgnas.evaluation.harness.scratch import (ScratchSettings, run_scratch_protocol,
-                                                short_recipe_options, space_from_settings)
+                                                short_recipe_options)
 from mmsgnas.space import NasBench201Space, UnifiedSpace
-from mmsgnas.space.subnet_file import load_subnet
+from mmsgnas.space.subnet_file import load_subnet, space_from_settings
 
 
 def _comparison(tmp_path, space):

@@ -10,9 +10,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..utils import write_text_atomic
-from ..utils.tool_runs import train_and_test, train_until
+from ..utils.tool_runs import train_until
 from .harness.methods import training_seconds
-from .harness.scratch import short_recipe_options
+from .harness.scratch import short_recipe_options, train_subnet
 from .kernel_order_study import (ORDERS, markdown_report, reference_architectures, run_summary,
                                  summarise_study)
 
@@ -100,26 +100,15 @@ def train_scratch(settings: StudySettings, reference: list,
     """Test top-1 (%) of the first ``settings.scratch`` reference networks, each trained from scratch
     with the same short recipe (seed ``settings.scratch_seeds[0]``) in ``<out_dir>/scratch/net_<i>``,
     and of the first network under every ``settings.scratch_seeds`` (the recipe's seed noise)."""
-    from ..space.subnet_file import save_subnet
     name, options = scratch_recipe(settings)
 
     def one(index: int, seed: int) -> float:
-        work_dir = os.path.join(settings.out_dir, 'scratch', f'net_{index:02d}')
-        subnet = os.path.join(work_dir, 'subnet.yaml')
-        if not os.path.isfile(subnet):
-            save_subnet(subnet, reference[index], {
-                'source': f'kernel-order study reference network {index} (positional sampling, '
-                          'seed 0)'}, reference_space)
-        record = train_and_test(SCRATCH_CONFIG, os.path.join(work_dir, f'{name}_seed{seed}'),
-                                dict(options, **{'model.backbone.subnet': subnet,
-                                                 'randomness.seed': seed}))
-        if record['status'] != 'done':
-            raise SystemExit(f'from-scratch training of reference network {index} failed; see '
-                             f'{record["log"]}:\n{record.get("error", "")}')
-        score = float(record['metrics']['accuracy/top1'])
-        print(f'scratch {index:2d} seed {seed}: top-1 {score:.2f} ({record["seconds"]:.0f} s)',
-              flush=True)
-        return score
+        return train_subnet(
+            SCRATCH_CONFIG, os.path.join(settings.out_dir, 'scratch', f'net_{index:02d}'),
+            f'{name}_seed{seed}', reference[index], reference_space,
+            f'reference network {index}',
+            f'kernel-order study reference network {index} (positional sampling, seed 0)',
+            options, seed)
 
     first_seed = settings.scratch_seeds[0]
     scores = [one(index, first_seed) for index in range(settings.scratch)]

@@ -33,6 +33,13 @@ def space_class(name: str, source: str = '') -> type:
     raise SubnetFileError(f'{prefix}unknown search space "{name}" (known: {", ".join(known)})')
 
 
+def space_from_settings(settings: Dict[str, Any], source: str = '') -> SearchSpace:
+    """The space whose :meth:`~mmsgnas.space.SearchSpace.settings` are ``settings`` (as saved in
+    a comparison's ``compare.json``)."""
+    kwargs = {k: v for k, v in settings.items() if k != 'space'}
+    return space_class(settings['space'], source)(**kwargs)
+
+
 def load_subnet(path: PathLike, space: Optional[SearchSpace] = None) -> Tuple[Any, Dict[str, Any]]:
     """Read a subnet file; returns the architecture (canonical form of ``space``) and the metadata.
 

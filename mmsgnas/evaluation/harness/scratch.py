@@ -24,8 +24,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from scipy import stats
 
-from ...space import SearchSpace
-from ...space.subnet_file import save_subnet, space_class
+from ...space.base import SearchSpace
+from ...space.subnet_file import save_subnet, space_from_settings
 from ...utils.fileio import write_text_atomic
 from ...utils.tool_runs import train_and_test
 from .comparison import mean_std_ci, relative_improvement
@@ -45,13 +45,6 @@ def short_recipe_options(epochs: int, images: Optional[int] = None) -> Dict[str,
     if images is not None:
         options['train_dataloader.dataset.indices'] = int(images)
     return options
-
-
-def space_from_settings(settings: Dict[str, Any]) -> SearchSpace:
-    """The space whose :meth:`~mmsgnas.space.SearchSpace.settings` are ``settings`` (as saved in
-    ``compare.json``)."""
-    kwargs = {k: v for k, v in settings.items() if k != 'space'}
-    return space_class(settings['space'], 'compare.json')(**kwargs)
 
 
 @dataclass
@@ -85,6 +78,32 @@ class ScratchSettings:
     judge: Optional[str] = None
     methods: Optional[Sequence[str]] = None
     metric: str = 'accuracy/top1'
+
+
+def train_subnet(config: str, folder: str, run: str, arch: Any, space: SearchSpace, name: str,
+                 source: str, options: Dict[str, object], seed: int,
+                 metric: str = 'accuracy/top1') -> float:
+    """Train one architecture from scratch and return its test score (%): ``folder/subnet.yaml``
+    (written once, ``source`` as its metadata), then a resumable ``train_and_test`` step in
+    ``folder/run`` with ``options``, the subnet and ``seed``. ``name`` names the network in the
+    progress line and in the error a failed training raises (with its log's tail)."""
+    subnet = os.path.join(folder, 'subnet.yaml')
+    if not os.path.isfile(subnet):
+        save_subnet(subnet, arch, {'source': source}, space)
+    record = train_and_test(config, os.path.join(folder, run),
+                            dict(options, **{'model.backbone.subnet': subnet,
+                                             'randomness.seed': seed}))
+    if record['status'] != 'done':
+        raise RuntimeError(f'from-scratch training of {name} failed; see '
+                           f'{record["log"]}:\n{record.get("error", "")}')
+    if metric not in record['metrics']:
+        raise KeyError(f'{record["log"]}: tools/test.py gave no {metric!r} (got '
+                       f'{sorted(record["metrics"])})')
+    score = float(record['metrics'][metric])
+    print(f'{name}, training seed {seed}: top-1 {score:.2f}'
+          + (' (done before)' if record.get('skipped') else f' ({record["seconds"]:.0f} s)'),
+          flush=True)
+    return score
 
 
 def network_key(text: str) -> str:
@@ -219,29 +238,13 @@ def run_scratch_protocol(settings: ScratchSettings) -> dict:
     with open(settings.comparison) as f:
         result = json.load(f)
     selected = select_networks(result, settings)
-    space = space_from_settings(result['space'])
+    space = space_from_settings(result['space'], settings.comparison)
     options = short_recipe_options(settings.epochs, settings.images)
 
-    def train(text: str, seed: int, source: str) -> float:
-        folder = os.path.join(settings.out_dir, network_key(text))
-        subnet = os.path.join(folder, 'subnet.yaml')
-        if not os.path.isfile(subnet):
-            save_subnet(subnet, space.from_text(text, source),
-                        {'source': f'{source} ({settings.comparison})'}, space)
-        record = train_and_test(settings.config, os.path.join(folder, f'seed{seed}'),
-                                dict(options, **{'model.backbone.subnet': subnet,
-                                                 'randomness.seed': seed}))
-        if record['status'] != 'done':
-            raise RuntimeError(f'from-scratch training of {source} failed; see '
-                               f'{record["log"]}:\n{record.get("error", "")}')
-        if settings.metric not in record['metrics']:
-            raise KeyError(f'{record["log"]}: tools/test.py gave no {settings.metric!r} (got '
-                           f'{sorted(record["metrics"])})')
-        score = float(record['metrics'][settings.metric])
-        print(f'{source}, training seed {seed}: top-1 {score:.2f}'
-              + (' (done before)' if record.get('skipped') else
-                 f' ({record["seconds"]:.0f} s)'), flush=True)
-        return score
+    def train(text: str, seed: int, name: str) -> float:
+        return train_subnet(settings.config, os.path.join(settings.out_dir, network_key(text)),
+                            f'seed{seed}', space.from_text(text, name), space, name,
+                            f'{name} ({settings.comparison})', options, seed, settings.metric)
 
     # The recipe's noise first: when it is larger than the spread between networks, the rest of
     # the run cannot rank them, and the first minutes say so.
