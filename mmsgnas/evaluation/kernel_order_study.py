@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 from scipy import stats
 
-from .harness.comparison import mean_std_ci
+from .harness.comparison import kendall_spearman, mean_std_ci
 
 ORDERS = ('positional', 'sorted')
 
@@ -66,9 +66,8 @@ def oneshot_fidelity(oneshot_scores: Sequence[float],
     if n < 3 or len(oneshot_scores) < n:
         raise ValueError(f'need >= 3 from-scratch scores and as many one-shot ones, got {n} and '
                          f'{len(oneshot_scores)}')
-    oneshot = np.asarray(oneshot_scores[:n], float)
-    return dict(kendall_tau=float(stats.kendalltau(oneshot, scratch_scores)[0]),
-                spearman=float(stats.spearmanr(oneshot, scratch_scores)[0]), n=n)
+    corr = kendall_spearman(list(oneshot_scores[:n]), list(scratch_scores))
+    return dict(kendall_tau=corr['kendall'], spearman=corr['spearman'], n=n)
 
 
 def run_summary(random_flops: Sequence[float], random_scores: Sequence[float],

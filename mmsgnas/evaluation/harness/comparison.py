@@ -62,6 +62,14 @@ def binomial_ci(accuracy: float, images: Optional[int], confidence: float = 0.95
     return [100 * interval.low, 100 * interval.high]
 
 
+def kendall_spearman(xs: Sequence[float], ys: Sequence[float]) -> Dict[str, Optional[float]]:
+    """Kendall tau-b and Spearman rho of two paired lists (None when either is constant)."""
+    if len(xs) < 3 or len(set(xs)) < 2 or len(set(ys)) < 2:
+        return dict(kendall=None, spearman=None, n=len(xs))
+    return dict(kendall=float(stats.kendalltau(xs, ys).statistic),
+                spearman=float(stats.spearmanr(xs, ys).statistic), n=len(xs))
+
+
 def relative_improvement(value: float, base: float) -> float:
     """RI = 100 (acc - acc_random) / acc_random (the NAS-Benchmark protocol)."""
     return 100 * (value - base) / base

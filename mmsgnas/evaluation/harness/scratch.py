@@ -22,13 +22,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
-from scipy import stats
-
 from ...space.base import SearchSpace
 from ...space.subnet_file import save_subnet, space_from_settings
 from ...utils.fileio import write_text_atomic
 from ...utils.tool_runs import train_and_test
-from .comparison import mean_std_ci, relative_improvement
+from .comparison import kendall_spearman, mean_std_ci, relative_improvement
 
 
 def short_recipe_options(epochs: int, images: Optional[int] = None) -> Dict[str, object]:
@@ -143,14 +141,6 @@ def select_networks(result: dict, settings: ScratchSettings) -> dict:
     return dict(judge=judge, budget_value=row['budget'],
                 random=[entry(a, index=i) for i, a in enumerate(cloud[:settings.num_random])],
                 methods={n: [entry(e, seed=e['seed']) for e in row['methods'][n]] for n in names})
-
-
-def kendall_spearman(xs: Sequence[float], ys: Sequence[float]) -> Dict[str, Optional[float]]:
-    """Kendall tau-b and Spearman rho of two paired lists (None when either is constant)."""
-    if len(xs) < 3 or len(set(xs)) < 2 or len(set(ys)) < 2:
-        return dict(kendall=None, spearman=None, n=len(xs))
-    return dict(kendall=float(stats.kendalltau(xs, ys).statistic),
-                spearman=float(stats.spearmanr(xs, ys).statistic), n=len(xs))
 
 
 def summarise(selected: dict, scratch: Dict[str, float], noise: List[float]) -> dict:
