@@ -18,13 +18,43 @@ def _cell(summary: dict) -> str:
     return text
 
 
+#: what the search-time table says of a method that makes no supernet queries, by its kind
+NO_QUERIES = {'generator': 'one forward pass',
+              'files': 'none (one search run per budget, read from its subnet file)'}
+
+
 def method_names(result: dict) -> List[str]:
     return [m['name'] for m in result['methods']]
 
 
+def _cost_cell(costs: Sequence[float], budget: Optional[float]) -> str:
+    mean = statistics.fmean(costs)
+    text = f'{mean:.3f}' + (f' ± {statistics.stdev(costs):.3f}' if len(costs) > 1 else '')
+    if budget is not None:
+        worst = max((c - budget for c in costs), key=abs)
+        text += (f' ({100 * (mean - budget) / budget:+.1f} %, worst '
+                 f'{100 * worst / budget:+.1f} %)')
+    return text
+
+
+def cost_table(result: dict) -> List[str]:
+    """Markdown lines: the cost of every method's choices per budget, mean ± std over seeds,
+    with the error of the mean and the worst seed's error against the budget (%)."""
+    unit, names = result['unit'], method_names(result)
+    lines = ['## Cost of the chosen architectures', '',
+             f'{unit} at {result["input_size"]}px, mean ± std over seeds (error of the mean '
+             'against the budget, worst seed); the generator\'s after projection.', '',
+             '| budget |' + ''.join(f' {n} |' for n in names), '|---|' + '---|' * len(names)]
+    for row in result['rows']:
+        cells = [_cost_cell([e['flops'] for e in row['methods'][n]], row['budget'])
+                 for n in names]
+        lines.append(f'| {_budget(row, unit)} | ' + ' | '.join(cells) + ' |')
+    return lines
+
+
 def markdown(result: dict) -> str:
-    """compare.md: per judge a table of budgets x methods, then search time and the generator's
-    budget errors."""
+    """compare.md: per judge a table of budgets x methods, then search time, the cost of the
+    choices and the generator's budget errors."""
     unit, names = result['unit'], method_names(result)
     lines = []
     for judge in result['judges']:
@@ -52,13 +82,15 @@ def markdown(result: dict) -> str:
     lines += ['## Search time', '',
               '| method | time for all budgets (s), mean ± std over seeds | queries per budget '
               '(mean) |', '|---|---|---|']
+    kinds = {m['name']: m['kind'] for m in result['methods']}
     for method in names:
         time = result['time'][method]
         queries = [e['queries'] for r in result['rows'] for e in r['methods'][method]
                    if e.get('queries') is not None]
-        lines.append(f'| {method} | {time["mean"]:.1f} ± {time["std"]:.1f} | '
-                     f'{statistics.fmean(queries):.0f} |' if queries else
-                     f'| {method} | {time["mean"]:.1f} ± {time["std"]:.1f} | one forward pass |')
+        count = f'{statistics.fmean(queries):.0f}' if queries else NO_QUERIES.get(
+            kinds[method], '-')
+        lines.append(f'| {method} | {time["mean"]:.1f} ± {time["std"]:.1f} | {count} |')
+    lines += [''] + cost_table(result)
     generators = [m['name'] for m in result['methods'] if m['kind'] == 'generator']
     for method in generators:
         lines += ['', f'## {method}: budget error, raw argmax and after projection', '',
