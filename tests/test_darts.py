@@ -19,6 +19,7 @@ from mmpretrain.structures import DataSample
 from torch.utils.data import DataLoader
 
 from mmsgnas.engine.darts import DartsSelectionLoop
+from mmsgnas.models import batch_statistics
 from mmsgnas.models.algorithms.darts import DartsOptimWrapperConstructor, DartsSupernet
 from mmsgnas.registry import MODELS
 from mmsgnas.space import load_subnet
@@ -372,9 +373,8 @@ def test_perturbation_measures_what_the_masked_supernet_scores(tmp_path):
     for row in first:
         weights = untouched.arch_weights(mask=(d, row['choice']))
         untouched.set_override_weights(weights)
-        untouched.eval()
         correct = total = 0
-        with torch.no_grad():
+        with torch.no_grad(), batch_statistics(untouched):
             for data in val:
                 data = untouched.data_preprocessor(data, False)
                 pred = untouched.head(untouched.extract_feat(data['inputs'])).argmax(1)
@@ -382,6 +382,23 @@ def test_perturbation_measures_what_the_masked_supernet_scores(tmp_path):
                 correct += int((pred == labels).sum())
                 total += len(labels)
         assert row['masked_accuracy'] == round(100.0 * correct / total, 4)
+
+
+@pytest.mark.parametrize('space', ['unified', 'nb201'])
+def test_selection_scores_with_batch_statistics_and_leaves_the_running_ones(space, tmp_path):
+    model = build(space)
+    loop = selection(model, tmp_path, tune_iters=0)
+    weights = model.arch_weights(mask=(3, 0))
+    running = {k: v.clone() for k, v in model.state_dict().items() if 'running' in k}
+    score = loop.accuracy(weights)
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in running.items())
+    assert model.training
+    # running statistics of another network (the mixture's, in a trained supernet) do not move it
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.normal_(0, 3)
+            m.running_var.uniform_(0.1, 10)
+    assert loop.accuracy(weights) == score
 
 
 @pytest.mark.parametrize('space', ['unified', 'nb201'])

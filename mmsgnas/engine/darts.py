@@ -28,7 +28,7 @@ from mmengine.registry import OPTIMIZERS
 from mmengine.runner import BaseLoop, EpochBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 
-from ..models import count_params
+from ..models import batch_statistics, count_params
 from ..registry import LOOPS
 from ..space import save_subnet
 from ..utils import write_text_atomic
@@ -230,21 +230,25 @@ class DartsSelectionLoop(BaseLoop):
 
     @torch.no_grad()
     def accuracy(self, weights: torch.Tensor) -> float:
-        """Top-1 (%) of the supernet running the [D, K] ``weights`` on the held-out batches."""
+        """Top-1 (%) of the supernet running the [D, K] ``weights`` on the held-out batches.
+
+        BN normalises with each batch's own statistics (running statistics untouched), as
+        DARTS-PT's projection does: the running averages describe the mixture the supernet was
+        trained on, not a masked or projected one, and with them a discretised supernet scores
+        at chance."""
         model = self.model
-        was_training = model.training
-        model.eval()
         model.set_override_weights(weights.detach())
         correct = total = 0
         try:
-            for data in self.batches():
-                logits = model.head(model.extract_feat(data['inputs']))
-                labels = torch.cat([s.gt_label for s in data['data_samples']]).to(logits.device)
-                correct += int((logits.argmax(dim=1) == labels).sum())
-                total += labels.numel()
+            with batch_statistics(model):
+                for data in self.batches():
+                    logits = model.head(model.extract_feat(data['inputs']))
+                    labels = torch.cat([s.gt_label for s in data['data_samples']]).to(
+                        logits.device)
+                    correct += int((logits.argmax(dim=1) == labels).sum())
+                    total += labels.numel()
         finally:
             model.set_override_weights(None)
-            model.train(was_training)
         self.evaluations += 1
         return 100.0 * correct / total
 
