@@ -29,11 +29,15 @@ class Choice:
 
 def training_seconds(work_dir: str) -> Optional[float]:
     """Wall time of the training runs logged in ``work_dir`` (first to last log line of each
-    ``<timestamp>/<timestamp>.log``; resumed runs add up), None when there is no log."""
+    ``<timestamp>/<timestamp>.log`` that logs training iterations; resumed runs add up; the logs
+    of searches run in the same folder do not count), None when there is no such log."""
     total, found = 0.0, False
     for log in glob.glob(os.path.join(work_dir, '*', '*.log')):
         with open(log) as f:
-            stamps = [m.group(1) for m in map(LOG_TIME.match, f) if m]
+            lines = f.readlines()
+        if not any('Epoch(train)' in line or 'Iter(train)' in line for line in lines):
+            continue
+        stamps = [m.group(1) for m in map(LOG_TIME.match, lines) if m]
         if len(stamps) >= 2:
             first, last = (datetime.strptime(s, '%Y/%m/%d %H:%M:%S')
                            for s in (stamps[0], stamps[-1]))
@@ -155,11 +159,16 @@ class SearchLoopMethod:
 class SubnetFilesMethod:
     """Architectures another tool chose (e.g. a Single-Path NAS or DARTS-PT run), read from subnet
     files: ``pattern`` with ``{budget}`` (the budget's index) and ``{seed}``; the search time
-    comes from the file's ``search_seconds`` metadata."""
+    comes from the file's ``search_seconds`` metadata.
+
+    ``train_dir`` (same fields): where the supernet the choice was selected from was trained,
+    for a selection that ran apart from its training (DARTS / DARTS-PT through
+    ``tools/search.py``): the training's wall time from its logs is added to the search time
+    when the file does not hold it (``train_seconds`` empty)."""
     kind = 'files'
 
-    def __init__(self, pattern: str, name: str) -> None:
-        self.pattern, self.name = pattern, name
+    def __init__(self, pattern: str, name: str, train_dir: Optional[str] = None) -> None:
+        self.pattern, self.name, self.train_dir = pattern, name, train_dir
 
     def choose(self, budgets: Sequence[Optional[float]], seed: int, out_dir: str,
                space: Any = None) -> List[Choice]:
@@ -167,9 +176,19 @@ class SubnetFilesMethod:
         for index, _ in enumerate(budgets):
             path = self.pattern.format(budget=index, seed=seed)
             arch, meta = load_subnet(path, space)
-            choices.append(Choice(arch, float(meta.get('search_seconds') or 0.0),
-                                  meta.get('evaluated'), meta.get('accuracy'), dict(file=path)))
+            seconds = float(meta.get('search_seconds') or 0.0)
+            extra: Dict[str, Any] = dict(file=path)
+            if self.train_dir is not None and meta.get('train_seconds') is None:
+                folder = self.train_dir.format(budget=index, seed=seed)
+                train = training_seconds(folder)
+                if train is None:
+                    raise FileNotFoundError(f'{self.name}: no training log in {folder} (the '
+                                            f'train_dir of {path})')
+                seconds += train
+                extra.update(training_seconds=train)
+            choices.append(Choice(arch, seconds, meta.get('evaluated'), meta.get('accuracy'),
+                                  extra))
         return choices
 
     def settings(self) -> Dict[str, Any]:
-        return dict(kind=self.kind, pattern=self.pattern)
+        return dict(kind=self.kind, pattern=self.pattern, train_dir=self.train_dir)
