@@ -42,6 +42,17 @@ def test_configs_are_timed_side_by_side_with_ratios_to_the_first(digits_cfg):
                                                  / result['a']['median_ms'])
 
 
+def test_a_model_that_reads_the_runner_epoch_steps_at_the_start_of_training(digits_cfg):
+    """Single-Path NAS reads the epoch for its cost delay; outside a runner the benchmark steps as
+    the first epoch does (cost term on with no delay)."""
+    search = Config.fromfile(os.path.join(ROOT, 'configs/single_path/single_path_digits.py'))
+    search.merge_from_dict(dict(TINY, **{'model.cost.delay_epochs': 0}))
+    result = benchmark_configs({'single_path': search, 'standalone': digits_cfg}, steps=1,
+                               warmup=0)
+    assert list(result) == ['single_path', 'standalone']
+    assert all(row['median_ms'] > 0 for row in result.values())
+
+
 def test_memory_formats_report_a_speedup(digits_cfg):
     result = benchmark_memory_formats(digits_cfg, steps=1, warmup=0)
     assert set(result) == {'contiguous', 'channels_last'}

@@ -7,6 +7,7 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
@@ -70,6 +71,15 @@ def _stepper(model, wrapper, batches: list) -> Callable[[int], None]:
     return lambda index: model.train_step(batches[index % len(batches)], wrapper)
 
 
+def _start_of_training() -> None:
+    """The runner progress a model may read in its step (e.g. a cost term that starts after some
+    epochs): the first iteration of the first epoch, as no runner runs here."""
+    hub = MessageHub.get_current_instance()
+    for key in ('epoch', 'iter'):
+        if hub.get_info(key) is None:
+            hub.update_info(key, 0)
+
+
 def benchmark_memory_formats(cfg: Config, steps: int = 10, warmup: int = 2,
                              device: str = 'cpu') -> Dict[str, Dict[str, float]]:
     """Median train-step time (ms) of ``cfg.model`` on batches of ``cfg.train_dataloader``, once
@@ -117,6 +127,7 @@ def benchmark_configs(cfgs: Dict[str, Config], steps: int = 10, warmup: int = 2,
     if not cfgs:
         raise ValueError('no config to benchmark')
     _check_steps(steps, warmup)
+    _start_of_training()
     steppers = {}
     batch_sizes = {}
     memory_format = torch.channels_last if channels_last else None
