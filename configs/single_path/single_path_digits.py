@@ -10,36 +10,10 @@
 # The budget form (a penalty on log(Cost / target) when over the budget) compares searches at a
 # budget; the paper's lambda * log(Cost) is model.cost.mode=log with model.cost.weight=lambda.
 _base_ = [
+    '../_base_/models/single_path_unified.py',
     '../_base_/datasets/digits_bs64.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-model = dict(
-    type='mmsgnas.SinglePathNAS',
-    input_size=32,   # the cost table counts MFLOPs at 32x32
-    backbone=dict(
-        type='mmsgnas.SinglePathSupernet',
-        macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
-        norm='rms',
-        temperature=1.0,
-        out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(
-        type='mmpretrain.LinearClsHead',
-        num_classes=10,
-        in_channels=256,
-        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-        topk=(1, )),
-    cost=dict(mode='budget', weight=1.0, target=8.5, delay_epochs=10),
-    decision_drop=0.2)
-
-# The paper's optimiser (RMSProp, decay 0.9, momentum 0.9, TF epsilon 1e-3 inside the square
-# root ~ 0.0316 outside, weight decay 1e-5 except norms) with its learning rate 0.016 per 256
-# images scaled to batch 32; the thresholds in their own parameter group.
-optim_wrapper = dict(
-    optimizer=dict(type='RMSprop', lr=0.002, alpha=0.9, momentum=0.9, eps=0.0316,
-                   weight_decay=1e-5),
-    paramwise_cfg=dict(norm_decay_mult=0.0,
-                       custom_keys={'threshold': dict(lr_mult=1.0, decay_mult=0.0)}))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, begin=0, end=30,
          convert_to_iter_based=True),
@@ -72,6 +46,4 @@ custom_hooks = [
     dict(type='mmsgnas.CheckInvalidLossHook', interval=1, priority='VERY_LOW'),
 ]
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
-# Under DDP: the sub-blocks and rings the thresholds switch off get no gradient in that step.
-model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 randomness = dict(seed=0, deterministic=False)
