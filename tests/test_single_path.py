@@ -489,3 +489,26 @@ def test_search_trains_through_tools_train_resumes_and_writes_its_architecture(t
     assert resumed['flops'] == pytest.approx(model.cost_table.arch_cost(arch), abs=1e-5)
     assert history[-1]['arch'] == model.space.to_text(arch)
     assert resumed['flops_error'] == pytest.approx((resumed['flops'] - 7.5) / 7.5, abs=1e-5)
+
+
+def test_fashion_mnist_search_costs_architectures_as_its_judge_the_fmnist_supernet_does():
+    """The Fashion-MNIST search is judged by the Fashion-MNIST supernet: same macro, same input
+    size, so a decoded architecture costs the same MFLOPs in both (the comparison's budget)."""
+    def built(name):
+        cfg = Config.fromfile(os.path.join(ROOT, name))
+        with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
+            return cfg, MODELS.build(cfg.model)
+    search_cfg, search = built('configs/single_path/single_path_fmnist.py')
+    _, judge = built('configs/fmnist/supernet_fmnist.py')
+    assert search.input_size == 28 and search_cfg.model.cost.target == 7.0
+    assert search_cfg.train_dataloader.dataset.type == 'mmsgnas.FashionMNISTSplit'
+    judge_table = judge.space.cost_table(28, 10)
+    rng = random.Random(0)
+    for _ in range(20):
+        arch = search.space.sample(rng)
+        assert search.cost_table.arch_cost(arch) == pytest.approx(
+            judge_table.arch_cost(judge.space.canonical(arch)), abs=1e-9)
+    # the space's range at 28x28, as the supernet config's header gives it
+    smallest, largest = Arch([[3, 3]] * 19), Arch([[7] * 6] * 19)
+    assert round(search.cost_table.arch_cost(smallest), 1) == 3.0
+    assert round(search.cost_table.arch_cost(largest), 1) == 12.4
