@@ -17,31 +17,17 @@
 # <work_dir>/single_path_subnet.yaml and the decisions of every epoch to
 # single_path_decisions.json; retrain it with the configs/retrain configs.
 _base_ = [
+    '../_base_/models/single_path_unified.py',
     'mmpretrain::_base_/datasets/imagenet_bs32.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
 
 model = dict(
-    type='mmsgnas.SinglePathNAS',
     input_size=224,   # the cost table counts MFLOPs at 224x224
-    backbone=dict(
-        type='mmsgnas.SinglePathSupernet',
-        macro=dict(widen_factor=1.0, stem_stride=2, head_channels=1280),
-        norm='l2',
-        temperature=1.0,
-        out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(
-        type='mmpretrain.LinearClsHead',
-        num_classes=1000,
-        in_channels=1280,
-        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-        topk=(1, 5)),
-    cost=dict(mode='log', weight=20.0, target=None, delay_iters=6255),
+    backbone=dict(macro=dict(widen_factor=1.0, stem_stride=2, head_channels=1280), norm='l2'),
+    head=dict(num_classes=1000, in_channels=1280, topk=(1, 5)),
+    cost=dict(_delete_=True, mode='log', weight=20.0, target=None, delay_iters=6255),
     decision_drop=0.4)
-
-# A path runs one shadow norm per layer (the others get no gradient in that step).
-model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 
 optim_wrapper = dict(
     optimizer=dict(type='RMSprop', lr=0.064, alpha=0.9, momentum=0.9, eps=0.0316,
