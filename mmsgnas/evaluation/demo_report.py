@@ -205,7 +205,7 @@ FMNIST_COMMANDS = (
     'python tools/analysis/compare_search.py configs/compare/search_fmnist.py',
     'python tools/analysis/scratch_protocol.py work_dirs/fmnist/compare/compare.json --config '
     'configs/fmnist/retrain_fmnist.py --budget 2 --num-random 8 --epochs 3 --images 20000 '
-    '--noise-seeds 1 --out-dir work_dirs/fmnist/scratch')
+    '--noise-seeds 1 2 3 --out-dir work_dirs/fmnist/scratch')
 
 
 def fmnist_section(fmnist_dir: str) -> List[str]:
