@@ -14,13 +14,9 @@ model = dict(
         subnet=subnet,
         macro=dict(widen_factor=0.5, stem_stride=1, head_channels=256),
         out_indices=(-1, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(
-        type='mmpretrain.LinearClsHead',
-        num_classes=10,
-        in_channels=256,
-        loss=dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
-        topk=(1, )))
+    # the search's own neck and head (label smoothing 0.1)
+    neck={{_base_.model.neck}},
+    head={{_base_.model.head}})
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True, norm_decay_mult=0.0))
 val_cfg = dict()
 val_evaluator = dict(type='Accuracy', topk=(1, ))
