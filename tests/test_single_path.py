@@ -435,6 +435,84 @@ def test_bad_cost_settings_are_refused_by_name():
                                                loss=dict(type='mmpretrain.CrossEntropyLoss')))
 
 
+def write_latency_table(folder, network=None):
+    """A latency table file of the digits space with made-up timings in ``folder``; returns
+    (path, data)."""
+    from test_latency_lut import synthetic_data
+    from mmsgnas.cost.latency_lut import save_latency_table
+    from mmsgnas.space import UnifiedSpace
+    data = synthetic_data(UnifiedSpace(DIGITS_MACRO), network=network)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, 'lut.json')
+    save_latency_table(data, path)
+    return path, data
+
+
+def test_latency_table_costs_the_thresholds_path_in_ms_with_gradients_to_the_thresholds(tmp_path):
+    from test_latency_lut import parts_sum
+    path, data = write_latency_table(tmp_path)
+    probe = build_search(cost=dict(type='latency', table=path))
+    table = probe.cost_table
+    assert table.unit == 'ms'
+    arch = Arch([[7, 5, 3, 3], [3, 3], [5, 5, 7, 7, 3, 3]] + [[3, 7, 5]] * 16)
+    ms, flops = parts_sum(data, arch), probe.space.cost_table(32, 10).arch_cost(arch)
+    target = 0.5 * (table.min_cost() + ms)   # below the path's cost: the penalty is active
+    model = build_search(cost=dict(type='latency', table=path, mode='budget', weight=1.0,
+                                   target=target))
+    model.backbone.thresholds_selecting(arch)
+    decoded = model.decoded()
+    assert decoded['arch'] == model.space.canonical(arch) and decoded['unit'] == 'ms'
+    assert decoded['cost'] == pytest.approx(ms, rel=1e-12)     # the parts model, written out
+    assert decoded['flops'] == pytest.approx(flops, rel=1e-12)  # MFLOPs reported beside it
+    assert decoded['cost_error'] == pytest.approx((ms - target) / target, rel=1e-12)
+    assert decoded['flops_error'] is None
+    losses = model.train().loss(torch.randn(2, 3, 32, 32), data_samples([0, 1]))
+    assert float(losses['latency']) == pytest.approx(ms, rel=1e-5)   # soft cost of the one-hot path
+    assert float(losses['flops']) == pytest.approx(flops, rel=1e-5)
+    assert float(losses['latency_error']) == pytest.approx((ms - target) / target, rel=1e-4)
+    torch.testing.assert_close(losses['loss_cost'], torch.log(losses['latency'] / target))
+    model.zero_grad()
+    losses['loss_cost'].backward()
+    grads = [p.grad for p in model.backbone.threshold_parameters()]
+    assert all(g is not None for g in grads) and any(float(g.abs().sum()) > 0 for g in grads)
+    settings = model.search_settings()
+    assert settings['type'] == 'latency' and settings['unit'] == 'ms'
+    assert settings['measured']['fingerprint'] == data['fingerprint']
+
+
+def test_latency_cost_settings_are_checked(tmp_path):
+    path, _ = write_latency_table(tmp_path)
+    with pytest.raises(ValueError, match='without cost.type'):
+        build_search(cost=dict(table=path))
+    with pytest.raises(ValueError, match='needs table=PATH'):
+        build_search(cost=dict(type='latency'))
+    with pytest.raises(ValueError, match=r'below the smallest architecture .* ms'):
+        build_search(cost=dict(type='latency', table=path, mode='budget', weight=1.0,
+                               target=1.0))
+    other_path, _ = write_latency_table(tmp_path / 'other',
+                                        network=dict(se=True, act_cfg=dict(type='HSwish')))
+    with pytest.raises(ValueError, match='another network'):   # measured for SE + h-swish
+        build_search(cost=dict(type='latency', table=other_path, network=dict(se=False)))
+    assert build_search(cost=dict(type='latency', table=other_path)).cost_table.unit == 'ms'
+
+
+def test_latency_config_names_the_generators_table_and_targets_ms(tmp_path):
+    from mmsgnas.cost.switch import latency_target_of
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs/latency/single_path_latency_digits.py'))
+    generator = Config.fromfile(os.path.join(ROOT, 'configs/latency/generator_latency_digits.py'))
+    assert cfg.model.cost.table == generator.model.cost.table   # one measurement serves both
+    target, wanted = latency_target_of(cfg), latency_target_of(generator)
+    assert target['space'].settings() == wanted['space'].settings()
+    assert {k: target[k] for k in ('input_size', 'num_classes', 'network', 'table')} == \
+        {k: wanted[k] for k in ('input_size', 'num_classes', 'network', 'table')}
+    path, _ = write_latency_table(tmp_path, network=dict(se=True, act_cfg=dict(type='HSwish')))
+    cfg.model.cost.table = path
+    with DefaultScope.overwrite_default_scope('mmsgnas'):
+        model = MODELS.build(cfg.model)
+    assert model.cost_name == 'latency' and model.target == 50.0
+    assert model.cost_cfg['mode'] == 'budget' and model.cost_cfg['delay_epochs'] == 10
+
+
 # -- configs ------------------------------------------------------------------------------------
 def test_configs_build_and_imagenet_has_the_papers_search_settings():
     for path in (DIGITS_CONFIG, IN1K_CONFIG):

@@ -10,6 +10,9 @@ from typing import Any, Dict, Mapping, Optional, Union
 from .table import CostTable
 
 COST_TYPES = ('flops', 'latency')
+#: the keys of a cost config that choose what is costed (an algorithm may keep other keys beside
+#: them, as SinglePathNAS keeps its loss settings)
+COST_SWITCH_KEYS = ('type', 'table', 'network')
 
 CostCfg = Union[None, str, Mapping[str, Any]]
 
@@ -27,7 +30,7 @@ def normalise_cost_cfg(cost: CostCfg) -> Dict[str, Any]:
     kind = cost.get('type')
     if kind not in COST_TYPES:
         raise ValueError(f'cost type must be one of {COST_TYPES}, got {kind!r}')
-    allowed = {'flops': {'type'}, 'latency': {'type', 'table', 'network'}}[kind]
+    allowed = {'flops': {'type'}, 'latency': set(COST_SWITCH_KEYS)}[kind]
     unknown = set(cost) - allowed
     if unknown:
         raise ValueError(f'cost={cost!r}: unknown key(s) {sorted(unknown)} for type {kind!r} '
@@ -63,19 +66,25 @@ def cost_settings(cost: CostCfg) -> Optional[Dict[str, Any]]:
 
 
 def latency_target_of(cfg) -> Dict[str, Any]:
-    """What a latency table for a generator config must be measured for: dict(space, input_size,
-    num_classes, network, table) from ``model.supernet`` (its backbone's space), ``model.input_size``
-    and ``model.cost`` (``table`` is None when the config's cost is not a latency table)."""
+    """What a latency table for a config must be measured for: dict(space, input_size,
+    num_classes, network, table), from a generator config (``model.supernet``: its backbone's
+    space and head) or a Single-Path NAS config (``model.backbone`` and ``model.head``), with
+    ``model.input_size`` and ``model.cost`` (``table`` is None when the config's cost is not a
+    latency table)."""
     from mmengine.registry import MODELS, DefaultScope
     model = cfg.get('model') or {}
-    supernet = model.get('supernet')
-    if supernet is None or 'input_size' not in model:
-        raise ValueError('expected a generator config (model.supernet, model.input_size); '
+    network = model.get('supernet') or model
+    if 'backbone' not in network or 'head' not in network or 'input_size' not in model:
+        raise ValueError('expected a generator config (model.supernet, model.input_size) or a '
+                         'Single-Path NAS config (model.backbone, model.head, model.input_size); '
                          f'got a model of type {model.get("type")!r}')
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope') or 'mmsgnas'):
         import mmsgnas.models  # noqa: F401  (registers the backbones)
-        backbone = MODELS.build(dict(supernet['backbone']))
-    cost = normalise_cost_cfg(model.get('cost'))
+        backbone = MODELS.build(dict(network['backbone']))
+    cost = dict(model.get('cost') or {})
+    if 'supernet' not in model:   # Single-Path NAS: the switch keys beside the loss's
+        cost = {k: v for k, v in cost.items() if k in COST_SWITCH_KEYS} or None
+    cost = normalise_cost_cfg(cost)
     return dict(space=backbone.space, input_size=int(model['input_size']),
-                num_classes=int(supernet['head']['num_classes']),
+                num_classes=int(network['head']['num_classes']),
                 network=cost.get('network'), table=cost.get('table'))

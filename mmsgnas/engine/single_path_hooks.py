@@ -22,13 +22,15 @@ class SinglePathSearchHook(Hook):
 
     After every training epoch it decodes the thresholds and logs how many sub-blocks are
     active, the kernel histogram, the expansion rate of every layer and the decoded
-    architecture's MFLOPs (and their error against the budget), puts the numbers in the message
-    hub (``train/spnas_*`` scalars, so every visualisation backend gets them) and rewrites
-    ``history_file`` (JSON: one entry per epoch). After training it writes the decoded
-    architecture as a subnet file (canonical form through the space) with the metadata the
-    comparison harness reads: ``flops``, ``target``, ``flops_error``, ``search_seconds`` (wall
-    time of the training run, resumed runs added up), ``accuracy`` (the last validation top-1 of
-    the thresholds' path on the search supernet, when the run validated), ``epochs``, ``seed`` and
+    architecture's MFLOPs and cost (the same MFLOPs, or ms under a latency table) with its error
+    against the budget, puts the numbers in the message hub (``train/spnas_*`` scalars, so every
+    visualisation backend gets them) and rewrites ``history_file`` (JSON: one entry per epoch).
+    After training it writes the decoded architecture as a subnet file (canonical form through
+    the space) with the metadata the comparison harness reads: ``flops`` (MFLOPs), ``target``
+    and ``unit`` (the budget in the cost's unit), ``cost_value`` and ``cost_error`` (in that unit;
+    ``flops_error`` as well when the cost is FLOPs), ``search_seconds`` (wall time of the
+    training run, resumed runs added up), ``accuracy`` (the last validation top-1 of the
+    thresholds' path on the search supernet, when the run validated), ``epochs``, ``seed`` and
     the cost settings.
 
     After every training epoch, before the checkpoint is saved and the validation runs, it also
@@ -132,24 +134,30 @@ class SinglePathSearchHook(Hook):
         model = self.algorithm(runner)
         info = model.decoded()
         entry = dict(epoch=runner.epoch + 1, iter=runner.iter, cost_on=bool(model.cost_on()),
-                     flops=info['flops'], flops_error=info['flops_error'],
+                     flops=info['flops'], flops_error=info['flops_error'], cost=info['cost'],
+                     unit=info['unit'], cost_error=info['cost_error'],
                      active=info['active'], kernels={f'k{k}': n for k, n in info['kernels'].items()},
                      expansions=info['expansions'], arch=model.space.to_text(info['arch']),
                      seconds=self.seconds())
         self.history = [e for e in self.history if e['epoch'] < entry['epoch']] + [entry]
         hub = runner.message_hub
+        name = model.cost_name
         hub.update_scalar('train/spnas_active', info['active'])
         hub.update_scalar('train/spnas_flops', info['flops'])
+        hub.update_scalar(f'train/spnas_{name}', info['cost'])
         for k, n in info['kernels'].items():
             hub.update_scalar(f'train/spnas_k{k}', n)
-        if info['flops_error'] is not None:
-            hub.update_scalar('train/spnas_flops_error', info['flops_error'])
+        if info['cost_error'] is not None:
+            hub.update_scalar(f'train/spnas_{name}_error', info['cost_error'])
+        cost = f'{info["flops"]:.3f} MFLOPs'
+        if name != 'flops':
+            cost += f', {info["cost"]:.3f} {info["unit"]}'
         budget = '' if model.target is None else \
-            f' ({100 * info["flops_error"]:+.1f} % of the {model.target:g} budget)'
+            f' ({100 * info["cost_error"]:+.1f} % of the {model.target:g} {info["unit"]} budget)'
         runner.logger.info(
             f'single-path decisions after epoch {entry["epoch"]}: {info["active"]} sub-blocks '
             f'active, kernels ' + ' / '.join(f'k{k} {n}' for k, n in info['kernels'].items()) +
-            f', {info["flops"]:.3f} MFLOPs{budget}, cost term {"on" if entry["cost_on"] else "off"}'
+            f', {cost}{budget}, cost term {"on" if entry["cost_on"] else "off"}'
             f', expansions {model.space.describe(info["arch"])}')
         if is_main_process():
             write_text_atomic(self.path(runner, self.history_file),
@@ -164,6 +172,8 @@ class SinglePathSearchHook(Hook):
             accuracy = float(runner.message_hub.get_scalar(self.accuracy_key).current())
         metadata = dict(
             source='single-path-nas', flops=round(info['flops'], 6), target=model.target,
+            unit=info['unit'], cost_value=round(info['cost'], 6),
+            cost_error=None if info['cost_error'] is None else round(info['cost_error'], 6),
             flops_error=None if info['flops_error'] is None else round(info['flops_error'], 6),
             search_seconds=round(self.seconds(), 3), accuracy=accuracy, epochs=runner.epoch,
             seed=runner.seed, active_subblocks=info['active'],
@@ -172,7 +182,8 @@ class SinglePathSearchHook(Hook):
         path = self.path(runner, self.out_file)
         if is_main_process():
             save_subnet(path, info['arch'], metadata, model.space)
-        runner.logger.info(f'single-path architecture ({info["flops"]:.3f} MFLOPs, '
+        cost = '' if model.cost_name == 'flops' else f'{info["cost"]:.3f} {info["unit"]}, '
+        runner.logger.info(f'single-path architecture ({info["flops"]:.3f} MFLOPs, {cost}'
                            f'{self.seconds():.0f} s of search) written to {path}')
 
     # -- resuming --------------------------------------------------------------------------------

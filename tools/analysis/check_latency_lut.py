@@ -39,7 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--against', help='a second measurement of the same table (noise)')
     parser.add_argument('--subnets', nargs='+', default=[], metavar='NAME=DIR',
-                        help='generation output folders whose subnet files are timed')
+                        help='folders whose subnet files are timed (generation outputs, or '
+                        'Single-Path NAS work dirs); their targets in ms are checked too')
     parser.add_argument('--flops-subnets', nargs='+', default=[], metavar='NAME=DIR',
                         help='generation output folders of a FLOPs generator, timed alongside')
     parser.add_argument('--out-dir')
@@ -58,7 +59,11 @@ def read_subnets(folder: str, space, targets_in_ms: bool = True) -> list:
     rows = []
     for path in sorted(glob.glob(os.path.join(folder, '*.yaml'))):
         arch, meta = load_subnet(path, space)
-        rows.append(dict(arch=arch, constraint=meta.get('constraint') if targets_in_ms else None,
+        # a generator's file holds its constraint, a Single-Path NAS search's its target
+        constraint = meta.get('constraint')
+        if constraint is None and meta.get('unit') == 'ms':
+            constraint = meta.get('target')
+        rows.append(dict(arch=arch, constraint=constraint if targets_in_ms else None,
                          file=os.path.basename(path)))
     if not rows:
         raise SystemExit(f'{folder}: no subnet files (*.yaml)')

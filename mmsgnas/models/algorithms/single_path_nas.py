@@ -9,10 +9,13 @@ from mmpretrain.models import ImageClassifier
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...cost import check_budget
+from ...cost.switch import COST_SWITCH_KEYS, build_cost_table, cost_settings, normalise_cost_cfg
 from ...registry import MODELS
 from ..utils import _average_over_ranks
 
 COST_MODES = ('log', 'budget')
+#: keys of ``cost`` that shape the loss term
+COST_LOSS_KEYS = ('mode', 'weight', 'target', 'delay_epochs', 'delay_iters')
 
 
 @MODELS.register_module()
@@ -23,14 +26,18 @@ class SinglePathNAS(ImageClassifier):
 
     Each training step takes the thresholds' indicators once (exactly 0/1, straight-through
     sigmoid gradients), runs the batch through the path they select and costs that same path with
-    the space's table: ``Cost`` = ``CostTable.soft_cost`` of the indicators' one-hot weights [L * 6,
-    4], exact in the forward (the decoded architecture's MFLOPs) and differentiable through the
-    surrogates. The cost term is
+    the cost table: ``Cost`` = ``CostTable.soft_cost`` of the indicators' one-hot weights [L * 6,
+    4], exact in the forward (the decoded architecture's MFLOPs, or its ms under a latency
+    table) and differentiable through the surrogates. What is costed is chosen as in every
+    generator and search loop: ``cost.type='flops'`` (default; MFLOPs at ``input_size``) or
+    ``cost.type='latency'`` with ``cost.table=PATH`` (a table measured by
+    ``tools/analysis/build_latency_lut.py`` for this space, macro, input size and classes; the
+    paper's runtime model R, in ms). The cost term is
 
     * ``mode='log'``: ``weight * log(Cost)`` (the paper's ``lambda * log(R)``; the log makes it
       independent of the cost unit);
     * ``mode='budget'``: ``weight * max(0, log(Cost / target))``, a penalty only when over the
-      budget ``target``, for comparing searches at a budget.
+      budget ``target`` (in the cost's unit: MFLOPs or ms), for comparing searches at a budget.
 
     The cost term is off for the first ``delay_epochs`` epochs (or ``delay_iters`` iterations) of
     the run, read from the runner's message hub (mmengine's ``RuntimeInfoHook`` keeps the current
@@ -46,15 +53,17 @@ class SinglePathNAS(ImageClassifier):
     (:class:`~mmsgnas.engine.SinglePathSearchHook` does it after every training epoch, before the
     checkpoint and the validation).
 
-    Logged with the losses: ``flops`` (MFLOPs of the current path), ``flops_error`` (relative to
-    ``target``, when given) and ``cost_on`` (0 or 1).
+    Logged with the losses: ``flops`` (MFLOPs of the current path), ``latency`` (its ms, under a
+    latency table), ``flops_error`` or ``latency_error`` (relative to ``target``, when given) and
+    ``cost_on`` (0 or 1).
 
     Args:
         backbone: a SinglePathSupernet config.
         input_size: input resolution the cost table counts at (pixels).
-        cost: ``dict(mode='log' | 'budget', weight=lambda, target=None or MFLOPs,
-            delay_epochs=0, delay_iters=None)``; ``target`` is required by 'budget' and reported
-            by both.
+        cost: ``dict(type='flops' | 'latency', table=None or PATH, network=None or dict,
+            mode='log' | 'budget', weight=lambda, target=None or MFLOPs / ms, delay_epochs=0,
+            delay_iters=None)``; ``target`` is required by 'budget' and reported by both;
+            ``type``, ``table`` and ``network`` as :func:`mmsgnas.cost.switch.build_cost_table`.
         decision_drop: indicator dropout probability while the cost term is off.
         other arguments: as mmpretrain's ImageClassifier (neck, head, data_preprocessor, ...).
     """
@@ -72,13 +81,22 @@ class SinglePathNAS(ImageClassifier):
                                 f'{name}()), got {type(self.backbone).__name__}')
         self.space = self.backbone.space
         self.input_size = int(input_size)
-        self.cost_table = self.space.cost_table(self.input_size, self.head.num_classes)
-        cost = {**dict(mode='log', weight=0.0, target=None, delay_epochs=0, delay_iters=None),
-                **(cost or {})}
-        unknown = set(cost) - {'mode', 'weight', 'target', 'delay_epochs', 'delay_iters'}
+        cost = dict(cost or {})
+        unknown = set(cost) - set(COST_SWITCH_KEYS) - set(COST_LOSS_KEYS)
         if unknown:
-            raise ValueError(f'cost: unknown keys {sorted(unknown)} (expected mode, weight, '
-                             'target, delay_epochs, delay_iters)')
+            raise ValueError(f'cost: unknown keys {sorted(unknown)} (expected '
+                             f'{", ".join(COST_SWITCH_KEYS + COST_LOSS_KEYS)})')
+        switch = {k: cost.pop(k) for k in COST_SWITCH_KEYS if k in cost}
+        if switch and 'type' not in switch:
+            raise ValueError(f'cost: {sorted(switch)} given without cost.type (flops or latency)')
+        self.cost_switch = normalise_cost_cfg(switch or None)
+        num_classes = self.head.num_classes
+        self.cost_table = build_cost_table(self.space, self.input_size, num_classes,
+                                           self.cost_switch)
+        self.flops_table = self.cost_table if self.cost_switch['type'] == 'flops' else \
+            self.space.cost_table(self.input_size, num_classes)
+        cost = {**dict(mode='log', weight=0.0, target=None, delay_epochs=0, delay_iters=None),
+                **cost}
         if cost['mode'] not in COST_MODES:
             raise ValueError(f"cost.mode must be one of {COST_MODES}, got {cost['mode']!r}")
         if cost['weight'] < 0:
@@ -87,7 +105,8 @@ class SinglePathNAS(ImageClassifier):
             cost['target'] = float(cost['target'])
             check_budget(self.cost_table, cost['target'])
         elif cost['mode'] == 'budget':
-            raise ValueError("cost.mode='budget' needs cost.target (MFLOPs at input_size)")
+            raise ValueError(f"cost.mode='budget' needs cost.target ({self.cost_table.unit} at "
+                             'input_size)')
         if cost['delay_iters'] is not None and cost['delay_epochs']:
             raise ValueError('give cost.delay_epochs or cost.delay_iters, not both')
         delay = cost['delay_iters'] if cost['delay_iters'] is not None else cost['delay_epochs']
@@ -100,8 +119,13 @@ class SinglePathNAS(ImageClassifier):
 
     @property
     def target(self) -> Optional[float]:
-        """The FLOPs budget (MFLOPs), or None."""
+        """The budget in the cost's unit (MFLOPs or ms), or None."""
         return self.cost_cfg['target']
+
+    @property
+    def cost_name(self) -> str:
+        """What the cost measures: 'flops' or 'latency' (the name of its logged value)."""
+        return self.cost_switch['type']
 
     def cost_on(self) -> bool:
         """Whether the cost term is on at the runner's current epoch / iteration."""
@@ -119,7 +143,8 @@ class SinglePathNAS(ImageClassifier):
         return now >= delay
 
     def cost_loss(self, cost: torch.Tensor) -> torch.Tensor:
-        """The cost term of a differentiable cost (MFLOPs, 0-dim) before the on/off switch."""
+        """The cost term of a differentiable cost (MFLOPs or ms, 0-dim) before the on/off
+        switch."""
         weight = self.cost_cfg['weight']
         if self.cost_cfg['mode'] == 'log':
             return weight * torch.log(cost)
@@ -131,11 +156,14 @@ class SinglePathNAS(ImageClassifier):
         decisions = self.backbone.decisions(drop=0.0 if on else self.decision_drop)
         with self.backbone.using_decisions(decisions):
             losses = dict(self.head.loss(self.extract_feat(inputs), data_samples))
-        cost = self.cost_table.soft_cost(self.backbone.cost_weights(decisions))
+        weights = self.backbone.cost_weights(decisions)
+        cost = self.cost_table.soft_cost(weights)
         losses['loss_cost'] = self.cost_loss(cost) if on else cost.new_zeros(())
-        losses['flops'] = cost.detach()
+        losses[self.cost_name] = cost.detach()
+        if self.flops_table is not self.cost_table:
+            losses['flops'] = self.flops_table.soft_cost(weights.detach())
         if self.target is not None:
-            losses['flops_error'] = (cost.detach() - self.target) / self.target
+            losses[f'{self.cost_name}_error'] = (cost.detach() - self.target) / self.target
         losses['cost_on'] = cost.new_tensor(float(on))
         return losses
 
@@ -185,16 +213,26 @@ class SinglePathNAS(ImageClassifier):
     # -- the search result -----------------------------------------------------------------------
     def decoded(self) -> dict:
         """The architecture the thresholds select and its statistics: ``arch`` (canonical),
-        ``flops`` (MFLOPs), ``flops_error`` (relative to the target, or None), ``active``
-        (active sub-blocks over all layers), ``kernels`` ({3: n, 5: n, 7: n}) and
-        ``expansions`` (per layer)."""
+        ``flops`` (MFLOPs), ``cost`` (in ``unit``: the same MFLOPs, or ms under a latency
+        table), ``cost_error`` (relative to the target, or None), ``flops_error`` (the same when
+        the cost is FLOPs, else None), ``active`` (active sub-blocks over all layers),
+        ``kernels`` ({3: n, 5: n, 7: n}) and ``expansions`` (per layer)."""
         arch = self.backbone.decode()
-        flops = self.cost_table.arch_cost(arch)
+        flops = self.flops_table.arch_cost(arch)
+        cost = self.cost_table.arch_cost(arch)
         kernels = {k: sum(layer.count(k) for layer in arch) for k in (3, 5, 7)}
-        error = None if self.target is None else (flops - self.target) / self.target
-        return dict(arch=arch, flops=flops, flops_error=error, active=sum(arch.expansions),
-                    kernels=kernels, expansions=list(arch.expansions))
+        error = None if self.target is None else (cost - self.target) / self.target
+        return dict(arch=arch, flops=flops, cost=cost, unit=self.cost_table.unit,
+                    cost_error=error, flops_error=error if self.cost_name == 'flops' else None,
+                    active=sum(arch.expansions), kernels=kernels,
+                    expansions=list(arch.expansions))
 
     def search_settings(self) -> dict:
-        """The search's cost settings, for the subnet file's metadata."""
-        return dict(self.cost_cfg, decision_drop=self.decision_drop, input_size=self.input_size)
+        """The search's cost settings, for the subnet file's metadata (under a latency table:
+        its path and the measured context, as :func:`mmsgnas.cost.switch.cost_settings`)."""
+        settings = dict(self.cost_cfg, type=self.cost_name, unit=self.cost_table.unit,
+                        decision_drop=self.decision_drop, input_size=self.input_size)
+        if self.cost_name == 'latency':
+            settings.update(table=self.cost_switch['table'],
+                            measured=cost_settings(self.cost_switch))
+        return settings
