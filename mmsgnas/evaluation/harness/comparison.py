@@ -7,16 +7,21 @@ A config (``configs/compare/*.py``) holds one ``comparison = dict(...)``:
 * ``methods``: a list of method configs (:mod:`.methods`: ``GeneratorMethod``,
   ``SearchLoopMethod``, ``SubnetFilesMethod``), each with a ``name``;
 * ``budgets``: ``dict(num=K)`` (evenly spaced over the generator's trained range, or over
-  ``range=(low, high)``), ``dict(values=[...])``, or None (no cost budget: query-mode searches on a
-  benchmark);
+  ``range=(low, high)``), ``dict(values=[...])``, ``dict(landed=[NAME, ...])`` (the costs the
+  named ``SubnetFilesMethod`` choices land on, one budget per method and seed: each of those
+  methods is entered at its own budget only, every other method at all of them; for methods
+  without a budget of their own, such as DARTS), or None (no cost budget: query-mode searches on
+  a benchmark);
 * ``tolerance``: searches run under budget x (1 + tolerance), the allowance the generator's
   projection has;
 * ``seeds``: search seeds (generator checkpoints may be per seed);
 * ``judges``: judge configs (:mod:`.judges`): ``SupernetJudge`` (inherited weights, BN
   recalibrated, on a split no search saw) and/or ``BenchmarkJudge``;
-* ``cloud``: ``dict(num=N, window=0.03, seed=0)``: per budget N random architectures whose cost is
+* ``cloud``: ``dict(num=N, window=0.03, seed=1)``: per budget N random architectures whose cost is
   in [budget x (1 - window), budget x (1 + tolerance)], scored by every judge (the NAS-Benchmark
-  protocol's random baseline); ``dict(all=True)`` takes every architecture of a small space.
+  protocol's random baseline), budget i's drawn from ``random.Random(1000 seed + i)``, which must
+  not be one of ``seeds`` (a search seeded s draws from ``random.Random(s)``: refused);
+  ``dict(all=True)`` takes every architecture of a small space.
 
 Outputs in ``out_dir``: ``compare.json`` (everything), ``compare.md`` (tables per judge: mean +-
 std over seeds with 95 % intervals, RI against the cloud mean, search time and queries) and the
@@ -36,9 +41,10 @@ from scipy import stats
 
 from ...cost import sample_within_budget
 from ...registry import TASK_UTILS
-from ...space import build_space
+from ...space import build_space, load_subnet
 from ...utils import write_text_atomic
 from .judges import build_judge
+from .methods import Skipped
 from .report import markdown, plot_accuracy, plot_curves, plot_target_vs_generated
 
 
@@ -117,8 +123,10 @@ class SearchComparison:
             self.space = self._space_from_parts()
         self.cost_table = self.space.cost_table(input_size, num_classes)
         self._cell_costs = None    # (strings, costs) of every cell, for benchmark judges' plots
+        self.landed: Optional[List[dict]] = None   # per budget: the choice it is the cost of
         self.budgets = self._budgets(budgets)
-        self.cloud_cfg = {**dict(num=0, window=0.03, seed=0), **(cloud or {})}
+        self.cloud_cfg = {**dict(num=0, window=0.03, seed=1), **(cloud or {})}
+        self._check_cloud_stream()
         self.cache = ScoreCache(os.path.join(out_dir, 'scores.json'))
 
     # -- set-up ----------------------------------------------------------------------------------
@@ -135,6 +143,8 @@ class SearchComparison:
     def _budgets(self, cfg: Optional[dict]) -> List[Optional[float]]:
         if cfg is None:
             return [None]
+        if 'landed' in cfg:
+            return self._landed_budgets(cfg['landed'])
         if 'values' in cfg:
             return [float(v) for v in cfg['values']]
         num = int(cfg.get('num', 5))
@@ -149,7 +159,54 @@ class SearchComparison:
         step = (high - low) / max(num - 1, 1)
         return [low + step * i for i in range(num)]
 
+    def _landed_budgets(self, names: Sequence[str]) -> List[float]:
+        """One budget per named files method and seed: the cost of the architecture it chose."""
+        names = [names] if isinstance(names, str) else list(names)
+        files = {m.name: m for m in self.methods if m.kind == 'files'}
+        budgets, self.landed = [], []
+        for name in names:
+            method = files.get(name)
+            if method is None:
+                raise ValueError(f'budgets.landed: {name!r} is not a SubnetFilesMethod of this '
+                                 f'comparison (its files methods: {sorted(files)})')
+            if '{budget}' in method.pattern:
+                raise ValueError(f'budgets.landed: {name!r} has a file per budget '
+                                 f'({method.pattern}); a landed budget needs one file per seed')
+            for seed in self.seeds:
+                path = method.path(0, seed)
+                arch, _ = load_subnet(path, self.space)
+                budgets.append(self.cost_table.arch_cost(arch))
+                self.landed.append(dict(method=name, seed=seed, file=path))
+        return budgets
+
+    def rows_of(self, method, seed: int) -> List[int]:
+        """The budgets (row indices) ``method`` is entered at for ``seed``: all of them, or for a
+        method whose choices give the landed budgets, the one its seed's choice landed on."""
+        if self.landed is None or method.name not in {e['method'] for e in self.landed}:
+            return list(range(len(self.budgets)))
+        return [i for i, e in enumerate(self.landed)
+                if e['method'] == method.name and e['seed'] == seed]
+
     # -- the random cloud ------------------------------------------------------------------------
+    def cloud_stream(self, index: int) -> int:
+        """The seed of the random stream the cloud of budget ``index`` is drawn from."""
+        return self.cloud_cfg['seed'] * 1000 + index
+
+    def _check_cloud_stream(self) -> None:
+        """Refuse a cloud drawn from the stream of a search seed: a search loop seeded s draws
+        from ``random.Random(s)``, so that seed's random search would start with the cloud's
+        architectures and its pick would not be independent of the baseline."""
+        if self.cloud_cfg.get('all') or not self.cloud_cfg['num']:
+            return
+        shared = [(i, self.cloud_stream(i)) for i in range(len(self.budgets))
+                  if self.cloud_stream(i) in self.seeds]
+        if shared:
+            index, stream = shared[0]
+            raise ValueError(f'cloud.seed={self.cloud_cfg["seed"]}: the cloud of budget {index} '
+                             f'is drawn from random.Random({stream}), the stream of search seed '
+                             f'{stream}; give the cloud another seed (e.g. cloud.seed='
+                             f'{max(self.seeds) // 1000 + 1})')
+
     def cloud(self) -> List[List[Any]]:
         """Per budget, the random architectures of the baseline."""
         cfg = self.cloud_cfg
@@ -160,7 +217,7 @@ class SearchComparison:
                     for budget in self.budgets]
         out = []
         for index, budget in enumerate(self.budgets):
-            rng = random.Random(cfg['seed'] * 1000 + index)
+            rng = random.Random(self.cloud_stream(index))
             if budget is None:
                 out.append([self.space.sample(rng) for _ in range(cfg['num'])])
             else:
@@ -184,6 +241,8 @@ class SearchComparison:
             summary = {j.name: mean_std_ci([s[j.name] for s in scored]) for j in self.judges}
             rows.append(dict(budget=budget, cloud=dict(archs=scored, summary=summary),
                              methods={}))
+            if self.landed is not None:
+                rows[-1]['landed'] = self.landed[index]
             self.cache.save()
             if budget is not None:
                 print(f'budget {budget:.4f} {self.cost_table.unit}: random cloud of {len(archs)} '
@@ -192,9 +251,19 @@ class SearchComparison:
         for method in self.methods:
             method_dir = os.path.join(self.out_dir, method.name)
             for seed in self.seeds:
-                choices = method.choose(self.budgets, seed, method_dir, **(
+                indices = self.rows_of(method, seed)
+                if not indices:
+                    continue
+                choices = method.choose([self.budgets[i] for i in indices], seed, method_dir, **(
                     dict(space=self.space) if method.kind == 'files' else {}))
-                for row, choice in zip(rows, choices):
+                made = []
+                for index, choice in zip(indices, choices):
+                    row = rows[index]
+                    if isinstance(choice, Skipped):
+                        row.setdefault('skipped', {}).setdefault(method.name, []).append(
+                            dict(seed=seed, reason=choice.reason))
+                        continue
+                    made.append(choice)
                     entry = dict(seed=seed, arch=self.space.to_text(choice.arch),
                                  flops=self.cost_table.arch_cost(choice.arch),
                                  seconds=choice.seconds, queries=choice.queries,
@@ -203,12 +272,15 @@ class SearchComparison:
                     if 'history' in choice.extra:
                         entry['history'] = choice.extra['history']
                     row['methods'].setdefault(method.name, []).append(entry)
-                shared = choices and choices[0].extra.get('shared_time')
-                times.setdefault(method.name, {})[seed] = choices[0].seconds if shared else \
-                    sum(c.seconds for c in choices)
                 self.cache.save()
+                if not made:
+                    print(f'{method.name} seed {seed}: no budget served')
+                    continue
+                shared = made[0].extra.get('shared_time')
+                times.setdefault(method.name, {})[seed] = made[0].seconds if shared else \
+                    sum(c.seconds for c in made)
                 print(f'{method.name} seed {seed}: ' + ', '.join(
-                    f'{j.name} {statistics.fmean(r["methods"][method.name][-1][j.name] for r in rows):.2f}'
+                    f'{j.name} {statistics.fmean(r["methods"][method.name][-1][j.name] for r in rows if method.name in r["methods"]):.2f}'
                     for j in self.judges) + ' (mean over budgets)')
         result = self.summarise(rows, times)
         self.write(result)
@@ -216,8 +288,9 @@ class SearchComparison:
 
     def summarise(self, rows: List[dict], times: Dict[str, Dict[int, float]]) -> dict:
         for row in rows:
+            row.setdefault('summary', {})
             for name, entries in row['methods'].items():
-                row.setdefault('summary', {})[name] = {}
+                row['summary'][name] = {}
                 for judge in self.judges:
                     values = [e[judge.name] for e in entries]
                     base = row['cloud']['summary'][judge.name]['mean']
@@ -229,7 +302,8 @@ class SearchComparison:
                         binomial_ci=[binomial_ci(v, judge.num_images) for v in values],
                         rank=[1 + sum(c > v for c in cloud_values) for v in values])
                     row['summary'][name][judge.name] = cell
-        return dict(space=self.space.settings(), unit=self.cost_table.unit,
+        landed = None if self.landed is None else self.landed_summary(rows)
+        return dict(space=self.space.settings(), unit=self.cost_table.unit, landed=landed,
                     input_size=self.cost_table.input_size, tolerance=self.tolerance,
                     seeds=self.seeds, judges=[j.settings() for j in self.judges],
                     judge_images={j.name: j.num_images for j in self.judges},
@@ -237,6 +311,39 @@ class SearchComparison:
                     cloud=dict(self.cloud_cfg), rows=rows,
                     time={name: mean_std_ci(list(per_seed.values()))
                           for name, per_seed in times.items()})
+
+    def landed_summary(self, rows: List[dict]) -> Dict[str, Dict[str, Any]]:
+        """Per landed method and judge: over the budgets its choices landed on, the score of it
+        and of every method that is not itself landed (the mean over its seeds at each budget;
+        the cloud's mean for the random cloud), mean +- std over those budgets, and its
+        difference to the landed choice, paired budget by budget."""
+        out: Dict[str, Dict[str, Any]] = {}
+        landed_names = list(dict.fromkeys(e['method'] for e in self.landed))
+        for name in landed_names:
+            mine = [r for r in rows if r['landed']['method'] == name]
+            per_judge = {}
+            for judge in self.judges:
+                own = [r['methods'][name][0][judge.name] for r in mine]
+                table = {'random cloud': [r['cloud']['summary'][judge.name]['mean'] for r in mine]}
+                for method in self.methods:
+                    if method.name in landed_names and method.name != name:
+                        continue   # entered at its own costs only
+                    table.setdefault(method.name, [
+                        statistics.fmean(e[judge.name] for e in r['methods'][method.name])
+                        if method.name in r['methods'] else None for r in mine])
+                cells = {}
+                for method, values in table.items():
+                    pairs = [(v, o) for v, o in zip(values, own) if v is not None]
+                    if not pairs:
+                        cells[method] = dict(n=0, skipped=len(values))
+                        continue
+                    cells[method] = dict(mean_std_ci([v for v, _ in pairs]),
+                                         difference=mean_std_ci([v - o for v, o in pairs]),
+                                         skipped=len(values) - len(pairs))
+                per_judge[judge.name] = cells
+            out[name] = dict(budgets=[r['budget'] for r in mine],
+                             seeds=[r['landed']['seed'] for r in mine], judges=per_judge)
+        return out
 
     def _every_cell(self, judge) -> Optional[Tuple[List[float], List[float]]]:
         """(costs, scores) of every architecture of the space when the judge knows them all (a

@@ -27,6 +27,12 @@ class Choice:
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Skipped:
+    """A budget a method cannot serve (e.g. outside a generator's trained range), and why."""
+    reason: str
+
+
 def training_seconds(work_dir: str) -> Optional[float]:
     """Wall time of the training runs logged in ``work_dir`` (first to last log line of each
     ``<timestamp>/<timestamp>.log`` that logs training iterations; resumed runs add up; the logs
@@ -57,14 +63,22 @@ class GeneratorMethod:
         tolerance: the projection onto the budget (None: the generator's argmax alone).
         train_seconds: the generator's training time; by default read from the logs in the
             checkpoint's folder. Its search time is training + generation, for all budgets at once.
+        outside_range: what a budget outside the generator's trained range gets: 'error' (the
+            generator refuses it) or 'skip' (no choice at that budget, the reason in the
+            outputs; for budgets the comparison does not pick, such as the costs other methods
+            landed on).
     """
     kind = 'generator'
 
     def __init__(self, config: str, checkpoint: str, tolerance: Optional[float] = 0.01,
-                 train_seconds: Optional[float] = None, name: str = 'generator') -> None:
+                 train_seconds: Optional[float] = None, name: str = 'generator',
+                 outside_range: str = 'error') -> None:
+        if outside_range not in ('error', 'skip'):
+            raise ValueError(f"{name}: outside_range must be 'error' or 'skip', got "
+                             f'{outside_range!r}')
         config = resolve_config_path(config)
         self.config, self.checkpoint, self.tolerance = config, checkpoint, tolerance
-        self.train_seconds, self.name = train_seconds, name
+        self.train_seconds, self.name, self.outside_range = train_seconds, name, outside_range
         self._models: Dict[int, Any] = {}
 
     def model(self, seed: int):
@@ -76,25 +90,40 @@ class GeneratorMethod:
     def constraint_range(self, seed: int):
         return self.model(seed).constraint_range
 
-    def choose(self, budgets: Sequence[float], seed: int, out_dir: str) -> List[Choice]:
+    def choose(self, budgets: Sequence[float], seed: int, out_dir: str) -> List[Any]:
+        """A :class:`Choice` per budget (:class:`Skipped` outside the trained range when
+        ``outside_range='skip'``)."""
         from ...engine import generate_subnets
         model = self.model(seed)
-        subnets, seconds = generate_subnets(model, list(budgets), self.tolerance,
-                                            extrapolate=False)
+        low, high = model.constraint_range
+        def serves(budget: float) -> bool:
+            return self.outside_range == 'error' or low <= budget <= high
+
+        served = [b for b in budgets if serves(b)]
+        subnets, seconds = generate_subnets(model, served, self.tolerance,
+                                            extrapolate=False) if served else ([], 0.0)
         train = self.train_seconds
         if train is None:
             train = training_seconds(os.path.dirname(os.path.abspath(
                 self.checkpoint.format(seed=seed))))
         total = (train or 0.0) + seconds
-        return [Choice(s.arch, total, None, None,
-                       dict(raw_arch=model.space.to_text(s.raw_arch), raw_flops=s.raw_flops,
-                            projection_steps=s.steps, generation_seconds=seconds,
-                            training_seconds=train, shared_time=True))
-                for s in subnets]
+        generated = iter(subnets)
+        choices: List[Any] = []
+        for budget in budgets:
+            if serves(budget):
+                s = next(generated)
+                choices.append(Choice(s.arch, total, None, None, dict(
+                    raw_arch=model.space.to_text(s.raw_arch), raw_flops=s.raw_flops,
+                    projection_steps=s.steps, generation_seconds=seconds,
+                    training_seconds=train, shared_time=True)))
+            else:
+                choices.append(Skipped(f'{budget:g} {model.cost_table.unit} is outside the '
+                                       f'trained range {low:g}..{high:g}'))
+        return choices
 
     def settings(self) -> Dict[str, Any]:
         return dict(kind=self.kind, config=self.config, checkpoint=self.checkpoint,
-                    tolerance=self.tolerance)
+                    tolerance=self.tolerance, outside_range=self.outside_range)
 
 
 @TASK_UTILS.register_module()
@@ -170,11 +199,15 @@ class SubnetFilesMethod:
     def __init__(self, pattern: str, name: str, train_dir: Optional[str] = None) -> None:
         self.pattern, self.name, self.train_dir = pattern, name, train_dir
 
+    def path(self, index: int, seed: int) -> str:
+        """The subnet file of budget ``index`` and ``seed``."""
+        return self.pattern.format(budget=index, seed=seed)
+
     def choose(self, budgets: Sequence[Optional[float]], seed: int, out_dir: str,
                space: Any = None) -> List[Choice]:
         choices = []
         for index, _ in enumerate(budgets):
-            path = self.pattern.format(budget=index, seed=seed)
+            path = self.path(index, seed)
             arch, meta = load_subnet(path, space)
             seconds = float(meta.get('search_seconds') or 0.0)
             extra: Dict[str, Any] = dict(file=path)

@@ -6,7 +6,15 @@ import numpy as np
 
 
 def _budget(row: dict, unit: str) -> str:
-    return 'none' if row['budget'] is None else f'{row["budget"]:.3f}'
+    text = 'none' if row['budget'] is None else f'{row["budget"]:.3f}'
+    if row.get('landed'):
+        text += f' ({row["landed"]["method"]} seed {row["landed"]["seed"]})'
+    return text
+
+
+def _absent(row: dict, method: str) -> str:
+    """The cell of a method with no choice at a row's budget."""
+    return 'skipped' if method in row.get('skipped', {}) else '—'
 
 
 def _cell(summary: dict) -> str:
@@ -47,7 +55,7 @@ def cost_table(result: dict) -> List[str]:
              '| budget |' + ''.join(f' {n} |' for n in names), '|---|' + '---|' * len(names)]
     for row in result['rows']:
         cells = [_cost_cell([e['flops'] for e in row['methods'][n]], row['budget'])
-                 for n in names]
+                 if n in row['methods'] else _absent(row, n) for n in names]
         lines.append(f'| {_budget(row, unit)} | ' + ' | '.join(cells) + ' |')
     return lines
 
@@ -74,18 +82,25 @@ def markdown(result: dict) -> str:
             cells = [f'| {_budget(row, unit)} | {cloud["mean"]:.2f} ± {cloud["std"]:.2f} '
                      f'(n={len(row["cloud"]["archs"])}) |']
             for method in names:
+                if method not in row['summary']:
+                    cells.append(f' {_absent(row, method)} | | |')
+                    continue
                 summary = row['summary'][method][name]
                 cells.append(f' {_cell(summary)} | {summary["ri"]:+.2f} | '
                              f'{statistics.fmean(summary["rank"]):.1f} |')
             lines.append(''.join(cells))
         lines.append('')
+    lines += landed_tables(result)
     lines += ['## Search time', '',
               '| method | time for all budgets (s), mean ± std over seeds | queries per budget '
               '(mean) |', '|---|---|---|']
     kinds = {m['name']: m['kind'] for m in result['methods']}
     for method in names:
-        time = result['time'][method]
-        queries = [e['queries'] for r in result['rows'] for e in r['methods'][method]
+        time = result['time'].get(method)
+        if time is None:
+            lines.append(f'| {method} | no budget served | |')
+            continue
+        queries = [e['queries'] for r in result['rows'] for e in r['methods'].get(method, [])
                    if e.get('queries') is not None]
         count = f'{statistics.fmean(queries):.0f}' if queries else NO_QUERIES.get(
             kinds[method], '-')
@@ -97,7 +112,9 @@ def markdown(result: dict) -> str:
                   f'| budget ({unit}) | raw {unit} | raw error (%) | projected {unit} | '
                   'error (%) | decisions changed |', '|---|---|---|---|---|---|']
         for row in result['rows']:
-            entries = row['methods'][method]
+            entries = row['methods'].get(method)
+            if not entries:
+                continue
             raw = statistics.fmean(e['raw_flops'] for e in entries)
             final = statistics.fmean(e['flops'] for e in entries)
             steps = statistics.fmean(e['projection_steps'] for e in entries)
@@ -105,6 +122,30 @@ def markdown(result: dict) -> str:
             lines.append(f'| {budget:.3f} | {raw:.3f} | {100 * (raw - budget) / budget:+.2f} | '
                          f'{final:.3f} | {100 * (final - budget) / budget:+.2f} | {steps:.1f} |')
     return '\n'.join(lines) + '\n'
+
+
+def landed_tables(result: dict) -> List[str]:
+    """Markdown lines: per method whose choices gave the budgets, every method's score over
+    those budgets and its difference to that choice, paired budget by budget (empty when the
+    budgets were not landed ones)."""
+    lines: List[str] = []
+    for name, landed in (result.get('landed') or {}).items():
+        budgets = ', '.join(f'{b:.3f} (seed {s})' for b, s in zip(landed['budgets'],
+                                                                  landed['seeds']))
+        for judge, cells in landed['judges'].items():
+            lines += [f'## At the costs {name} landed on: {judge}', '',
+                      f'{result["unit"]}: {budgets}. Per budget the mean over seeds (the cloud\'s '
+                      f'mean for the random cloud), then mean ± std over the budgets; the '
+                      f'difference to {name} is paired budget by budget.', '',
+                      f'| method | score | minus {name} | budgets (skipped) |', '|---|---|---|---|']
+            for method, cell in cells.items():
+                if not cell['n']:
+                    lines.append(f'| {method} | — | — | 0 ({cell["skipped"]}) |')
+                    continue
+                lines.append(f'| {method} | {_cell(cell)} | {_cell(cell["difference"])} | '
+                             f'{cell["n"]} ({cell["skipped"]}) |')
+            lines.append('')
+    return lines
 
 
 def _pyplot():
@@ -130,7 +171,10 @@ def plot_accuracy(result: dict, judge: str, path: str,
                    label='random architectures' if i == 0 else None, zorder=1)
     markers = ['s', '^', 'D', 'o', 'v', 'P', 'X']
     for index, method in enumerate(method_names(result)):
-        points = [(e['flops'], e[judge]) for r in result['rows'] for e in r['methods'][method]]
+        points = [(e['flops'], e[judge]) for r in result['rows']
+                  for e in r['methods'].get(method, [])]
+        if not points:
+            continue
         ax.scatter(*zip(*points), marker=markers[index % len(markers)], label=method, zorder=3)
     ax.set_xlabel(f'cost ({result["unit"]} at {result["input_size"]}px)')
     ax.set_ylabel(judge)
@@ -148,7 +192,10 @@ def plot_target_vs_generated(result: dict, path: str) -> None:
     ax.plot(budgets, budgets, color='gray', linestyle='--', label='target')
     for method in (m['name'] for m in result['methods'] if m['kind'] == 'generator'):
         for key, marker, label in (('raw_flops', 'x', 'argmax'), ('flops', 's', 'projected')):
-            points = [(r['budget'], e[key]) for r in result['rows'] for e in r['methods'][method]]
+            points = [(r['budget'], e[key]) for r in result['rows']
+                      for e in r['methods'].get(method, [])]
+            if not points:
+                continue
             ax.scatter(*zip(*points), marker=marker, label=f'{method} ({label})')
     ax.set_xlabel(f'target ({result["unit"]})')
     ax.set_ylabel(f'generated ({result["unit"]})')
@@ -171,7 +218,7 @@ def plot_curves(result: dict, path: str) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for method in method_names(result):
-        histories = [e['history'] for r in result['rows'] for e in r['methods'][method]
+        histories = [e['history'] for r in result['rows'] for e in r['methods'].get(method, [])
                      if 'history' in e]
         if not histories:
             continue
