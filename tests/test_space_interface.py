@@ -150,3 +150,32 @@ def test_refusals_name_the_source(case):
     space, _, _ = case
     with pytest.raises(ArchError, match='my-source'):
         space.canonical(42, 'my-source')
+
+
+def test_projection_never_cuts_a_nasbench201_cell_off_from_its_input():
+    from mmsgnas.space import NasBench201Space
+    space = NasBench201Space(C=8, N=1)
+    table = space.cost_table(32, 10)
+    # the generator's argmax of the main job's NAS-Bench-201 run at 3.826 MFLOPs: greedy edits to
+    # the cheapest op ('none') reached the budget with a cell whose output is cut off (10.00 %)
+    raw = space.canonical('|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_1x1~1|+|nor_conv_3x3~0|'
+                          'nor_conv_1x1~1|nor_conv_1x1~2|')
+    assert space.computes(raw)
+    assert not space.computes('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|')
+    rng = random.Random(0)
+    for target in (2.5, 3.0, 3.826, 4.5):
+        for _ in range(10):
+            logits = 3 * space.encode(raw) + torch.randn(space.decision_shape,
+                                                         generator=torch.Generator().manual_seed(
+                                                             rng.randrange(1 << 30)))
+            projection = project_to_budget(logits, table, target, tolerance=0.05)
+            assert space.computes(projection.arch), (target, space.to_text(projection.arch))
+    choices = torch.tensor(space.choices(raw))
+    edits = space.valid_edits(choices)
+    assert edits.sum() == 30 and edits.all()      # one edit cannot cut this cell off
+    path = '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|skip_connect~1|none~2|'   # only 0 -> 1 -> 3
+    edits = space.valid_edits(torch.tensor(space.choices(path)))
+    assert not edits[0, 0] and not edits[4, 0]    # 'none' on either edge of the path cuts it
+    assert edits.sum() == 28
+    # an edge into a node nothing reaches does not make the cell compute
+    assert not space.computes('|none~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|')

@@ -98,7 +98,8 @@ class SearchSpace(metaclass=ABCMeta):
 
     def valid_edits(self, choices: torch.Tensor) -> torch.Tensor:
         """[D, K] bool: which single-decision changes of the choice vector ``choices`` [D] give
-        another canonical architecture (used by the projection onto a budget)."""
+        another canonical architecture that can be used (the projection onto a budget only makes
+        these; NAS-Bench-201 also rules out cutting a cell off from its input)."""
         return self.allowed().clone()
 
     @abstractmethod

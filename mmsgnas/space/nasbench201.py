@@ -239,6 +239,32 @@ class NasBench201Space(SearchSpace):
                                 for (to, source), op in zip(EDGES, cell) if source == node)
         return tuple(op != 'none' and reaches[to] for (to, _), op in zip(EDGES, cell))
 
+    def computes(self, arch: Any) -> bool:
+        """Whether the cell's output depends on its input: a path of edges that are not ``none``
+        leads from node 0 to node 3. A cell without one outputs zeros, and its network is at
+        chance (10.00 % CIFAR-10 in the benchmark)."""
+        cell = self.canonical(arch)
+        reached = [True] + [False] * (NUM_NODES - 1)
+        for node in range(1, NUM_NODES):
+            reached[node] = any(reached[source] and op != 'none'
+                                for (to, source), op in zip(EDGES, cell) if to == node)
+        return reached[-1]
+
+    def valid_edits(self, choices: torch.Tensor) -> torch.Tensor:
+        """[D, K]: every change of one edge, except those that leave a computing cell without a
+        live edge (the projection onto a budget would otherwise reach small budgets by cutting
+        the cell off: ``none`` is the cheapest operation)."""
+        choices = [int(c) for c in choices]
+        edits = self.allowed().clone()
+        if not self.computes(self.from_choices(choices)):
+            return edits
+        for edge in range(NUM_EDGES):
+            for op in range(NUM_OPS):
+                changed = list(choices)
+                changed[edge] = op
+                edits[edge, op] = self.computes(self.from_choices(changed))
+        return edits
+
     def num_networks(self) -> int:
         """Number of computation-equivalence classes (:meth:`identity`) of the space."""
         return _count_identities()
