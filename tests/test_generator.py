@@ -40,6 +40,25 @@ def test_generator_shapes_and_valid_decoding():
         ArchitectureGenerator((114, 4), (19, 23))
 
 
+def test_constraint_encodings_constant_and_fourier():
+    from mmsgnas.models.generator.architecture_generator import encode_constraint
+    c = torch.tensor([0.0, 0.25, 1.0])
+    torch.testing.assert_close(encode_constraint(c, 3), c[:, None].expand(3, 3))
+    fourier = encode_constraint(torch.tensor([0.25]), 6, 'fourier')[0]
+    half = 0.5 ** 0.5   # c, sin(pi c), cos(pi c), sin(2 pi c), cos(2 pi c), sin(4 pi c)
+    torch.testing.assert_close(fourier, torch.tensor([0.25, half, half, 1.0, 0.0, 0.0]),
+                               atol=1e-6, rtol=0)
+    # neighbouring targets 1/18 apart (19 targets over the range) differ by more than their gap
+    near = encode_constraint(torch.tensor([0.5, 0.5 + 1 / 18]), 10, 'fourier')
+    assert float((near[1] - near[0]).abs().max()) > 0.5
+    generator = ArchitectureGenerator(SPACE.decision_shape, SPACE.map_shape, SPACE.allowed(),
+                                      constraint_encoding='fourier')
+    priors = SPACE.encode(SPACE.sample(random.Random(0)))[None].expand(2, -1, -1)
+    assert generator(torch.tensor([0.2, 0.8]), priors).shape == (2, 114, 4)
+    with pytest.raises(ValueError, match='constraint_encoding must be one of'):
+        ArchitectureGenerator((114, 4), (19, 24), constraint_encoding='sine')
+
+
 def test_soft_cost_of_one_hot_generator_output_equals_exact_cost():
     trainer = build_trainer()
     logits = trainer.generate_logits(torch.tensor([7.0, 9.0, 10.0]))
@@ -148,6 +167,8 @@ def test_wrong_supernet_checkpoint_is_refused_with_a_clear_error(tmp_path):
 @pytest.mark.parametrize('change, message', [
     (dict(constraint_range=(7.0, 10.0)), 'constraint_range'),
     (dict(input_size=28), 'input_size'),
+    (dict(generator=dict(type='mmsgnas.ArchitectureGenerator', channels=32,
+                         constraint_encoding='fourier')), 'constraint_encoding'),
 ])
 def test_a_generator_checkpoint_with_other_settings_is_refused(tmp_path, change, message):
     from mmsgnas.engine import load_model_weights

@@ -154,6 +154,9 @@ class GeneratorTrainer(BaseModel):
         cost = cost_settings(self.cost_cfg)
         if cost is not None:   # FLOPs generators keep the settings they always had
             own['cost'] = cost
+        encoding = getattr(self.generator, 'constraint_encoding', 'constant')
+        if encoding != 'constant':   # as the cost: the authors' encoding adds no key
+            own['constraint_encoding'] = encoding
         return own
 
     def get_extra_state(self) -> Dict[str, Any]:

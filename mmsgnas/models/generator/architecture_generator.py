@@ -1,4 +1,5 @@
 """The architecture generator alpha = G(C, B) (paper Sec. 3.2, Fig. 2), for any space."""
+import math
 from typing import Optional, Sequence
 
 import torch
@@ -16,14 +17,30 @@ def conv_relu_stack(in_channels: int, channels: int, depth: int) -> nn.Sequentia
     return nn.Sequential(*layers)
 
 
+CONSTRAINT_ENCODINGS = ('constant', 'fourier')
+
+
+def encode_constraint(constraint: torch.Tensor, channels: int,
+                      encoding: str = 'constant') -> torch.Tensor:
+    """[B] constraints in [0, 1] -> [B, channels] features (see ``ArchitectureGenerator``)."""
+    c = constraint.reshape(-1, 1)
+    if encoding == 'constant':
+        return c.expand(-1, channels)
+    index = torch.arange(channels - 1, device=c.device)
+    frequency = math.pi * 2.0 ** (index // 2).to(c.dtype)
+    angle = c * frequency
+    waves = torch.where(index % 2 == 0, torch.sin(angle), torch.cos(angle))
+    return torch.cat([c, waves], dim=1)
+
+
 @MODELS.register_module()
 class ArchitectureGenerator(BaseModule):
     """Maps a normalised constraint and a one-hot random prior to architecture logits.
 
     The prior [B, D, K] is read as a one-channel [B, 1, rows, cols] map (the space's
     ``map_shape``: 19 x 24 for the unified space, 6 x 5 for NAS-Bench-201) and goes through two
-    3x3 convs; the constraint c in [0, 1] is broadcast to a [B, constraint_channels, rows, cols]
-    map and goes through three; the two are summed, then a 3x3 conv and a residual stack of three
+    3x3 convs; the constraint c in [0, 1] is encoded in ``constraint_channels`` features, each
+    broadcast to a [rows, cols] plane, and goes through three; the two are summed, then a 3x3 conv and a residual stack of three
     more, then a 3x3 conv to one channel gives [B, D, K] logits that are added to the prior (the
     generator learns the residual from the prior). All convs have ``channels`` channels, stride 1.
 
@@ -36,12 +53,21 @@ class ArchitectureGenerator(BaseModule):
         allowed: [D, K] bool mask of allowed choices (the trainer passes it).
         channels: width of every conv (32 in the paper).
         constraint_channels: channels of the broadcast constraint map (10 in the authors' code).
+        constraint_encoding: 'constant' (the authors': c itself on every channel) or 'fourier'
+            (c, then sin and cos of 2^j pi c for j = 0, 1, ...: neighbouring targets differ in
+            the high-frequency channels, where a constant map differs only by their small
+            difference).
     """
 
     def __init__(self, decision_shape: Sequence[int], map_shape: Sequence[int],
                  allowed: Optional[torch.Tensor] = None, channels: int = 32,
-                 constraint_channels: int = 10, init_cfg=None) -> None:
+                 constraint_channels: int = 10, constraint_encoding: str = 'constant',
+                 init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if constraint_encoding not in CONSTRAINT_ENCODINGS:
+            raise ValueError(f'constraint_encoding must be one of {CONSTRAINT_ENCODINGS}, got '
+                             f'{constraint_encoding!r}')
+        self.constraint_encoding = constraint_encoding
         self.decision_shape = tuple(int(v) for v in decision_shape)
         self.map_shape = tuple(int(v) for v in map_shape)
         if self.map_shape[0] * self.map_shape[1] != self.decision_shape[0] * self.decision_shape[1]:
@@ -64,7 +90,9 @@ class ArchitectureGenerator(BaseModule):
         batch = prior.shape[0]
         rows, cols = self.map_shape
         prior_map = prior.reshape(batch, 1, rows, cols)
-        constraint_map = constraint.reshape(batch, 1, 1, 1).expand(
+        features = encode_constraint(constraint, self.constraint_channels,
+                                     self.constraint_encoding)
+        constraint_map = features.reshape(batch, self.constraint_channels, 1, 1).expand(
             batch, self.constraint_channels, rows, cols)
         x = self.fuse(self.constraint_branch(constraint_map) + self.prior_branch(prior_map))
         x = x + self.body(x)
