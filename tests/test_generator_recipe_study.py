@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from mmsgnas.evaluation import generator_recipe_runs
 from mmsgnas.evaluation.generator_recipe_runs import RecipeStudySettings, parse_recipe
 from mmsgnas.evaluation.generator_recipe_study import (CANDIDATES, adjacent_repeats,
                                                        markdown_report, run_figures,
@@ -117,10 +118,37 @@ def test_every_candidate_builds_a_generator_trainer():
                     key == 'model.num_priors' and model.priors.shape[0] == value), name
             elif key.startswith('train_cfg.'):
                 assert cfg.train_cfg[key.split('.', 1)[1]] == value, name
+            elif key == 'param_scheduler':
+                assert cfg.param_scheduler == value, name
             else:
                 hook = cfg.custom_hooks[int(key.split('.')[1])]
                 assert hook['type'] == 'mmsgnas.GumbelTemperatureHook', name
                 assert hook[key.split('.')[2]] == value, name
+
+
+def test_a_run_trains_its_recipes_config_file(tmp_path, monkeypatch):
+    """The recipe's changes (a list of scheduler dicts too, which ``--cfg-options`` cannot
+    carry) go into the recipe's config file; the run gets only its seed and supernet."""
+    from mmengine.config import Config
+    calls = []
+    monkeypatch.setattr(generator_recipe_runs, 'train_until',
+                        lambda *args: calls.append(args) or 'checkpoint')
+    recipe = 'argmax_absolute_cost_batch_64_decay_90_cosine_60_epochs'
+    settings = RecipeStudySettings(
+        recipes={recipe: CANDIDATES[recipe]}, out_dir=str(tmp_path),
+        generator_config=os.path.join(ROOT, 'configs/demo/generator_digits.py'))
+    assert generator_recipe_runs.train_generator(settings, recipe, 2, 'super.pth') == 'checkpoint'
+    config_path, work_dir, last, options, log = calls[0]
+    assert config_path == os.path.join(str(tmp_path), recipe, 'config.py')
+    assert (work_dir, last, log) == (os.path.join(str(tmp_path), recipe, 'seed_2'), 'epoch_60.pth',
+                                     os.path.join(str(tmp_path), recipe, 'seed_2.log'))
+    assert options == {'randomness.seed': 2, 'model.supernet_checkpoint': 'super.pth'}
+    written = Config.fromfile(config_path)
+    expected = Config.fromfile(settings.generator_config)
+    expected.merge_from_dict(dict(CANDIDATES[recipe]))
+    assert written.to_dict() == expected.to_dict()
+    assert written.param_scheduler[0]['type'] == 'CosineAnnealingLR'
+    assert written.model.constraint_samples == 64 and written.custom_hooks[1]['decay'] == 0.9
 
 
 def test_tool_lists_recipes_and_refuses_unknown_ones():

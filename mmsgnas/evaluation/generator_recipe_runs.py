@@ -21,7 +21,8 @@ class RecipeStudySettings:
     """What the study trains and scores (the tool's options; see its docstring).
 
     Attributes:
-        recipes: name -> ``--cfg-options`` of the generator config.
+        recipes: name -> changes to the generator config (``{'model.cost_on': 'argmax'}``
+            as ``--cfg-options`` names them; any value, lists of dicts included).
         seeds: generator training seeds.
         supernet_checkpoint: the frozen supernet (None: train ``supernet_config`` with seed 0
             into ``<out_dir>/supernet`` first).
@@ -80,12 +81,16 @@ def supernet_checkpoint(settings: RecipeStudySettings) -> str:
 
 
 def train_generator(settings: RecipeStudySettings, recipe: str, seed: int, supernet: str) -> str:
-    options = settings.recipes[recipe]
-    epochs = generator_config(settings, options).train_cfg.max_epochs
+    """Train (or resume) one run from the recipe's config, written to ``<out_dir>/<recipe>/
+    config.py`` (a recipe may change any config value, e.g. the list of ``param_scheduler``, which
+    ``--cfg-options`` cannot express); returns its last checkpoint."""
+    cfg = generator_config(settings, settings.recipes[recipe])
+    config_path = os.path.join(settings.out_dir, recipe, 'config.py')
+    os.makedirs(os.path.dirname(config_path), exist_ok=True)
+    write_text_atomic(config_path, cfg.pretty_text)
     work_dir = os.path.join(settings.out_dir, recipe, f'seed_{seed}')
-    return train_until(settings.generator_config, work_dir, f'epoch_{epochs}.pth',
-                       dict(options, **{'randomness.seed': seed,
-                                        'model.supernet_checkpoint': supernet}),
+    return train_until(config_path, work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth',
+                       {'randomness.seed': seed, 'model.supernet_checkpoint': supernet},
                        f'{work_dir}.log')
 
 

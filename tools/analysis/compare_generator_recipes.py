@@ -5,14 +5,15 @@ G(C) itself meet the budget (mmsgnas.evaluation.generator_recipe_study)?
         [--recipe NAME KEY=VALUE ...] [--seeds 0 1 2] [--supernet-checkpoint PATH]
         [--num-random 60] [--out-dir work_dirs/generator_recipes]
 
-A recipe is a set of ``--cfg-options`` of the generator config. The built-in ones are the issue's
-candidate fixes (``--list`` prints them); ``--recipe NAME KEY=VALUE ...`` adds one (repeatable).
+A recipe is a set of changes to the generator config, named as ``--cfg-options`` name them. The
+built-in ones are the issue's candidate fixes (``--list`` prints them); ``--recipe NAME KEY=VALUE
+...`` adds one (repeatable). Each recipe's config is written to ``<out-dir>/<recipe>/config.py``.
 
 1. The supernet: ``--supernet-checkpoint``, or, when not given, ``tools/train.py
    configs/demo/supernet_digits.py`` (seed 0) into ``<out-dir>/supernet``.
-2. Per recipe r and seed s, ``tools/train.py configs/demo/generator_digits.py`` with the recipe's
-   options and ``randomness.seed=s`` into ``<out-dir>/<r>/seed_<s>`` (skipped when its last
-   checkpoint exists, resumed otherwise: a rerun continues).
+2. Per recipe r and seed s, ``tools/train.py <out-dir>/<r>/config.py`` (the generator config with
+   the recipe's changes) with ``randomness.seed=s`` into ``<out-dir>/<r>/seed_<s>`` (skipped
+   when its last checkpoint exists, resumed otherwise: a rerun continues).
 3. In this process: the raw argmax (no projection) and projected architectures at 19 targets over
    the generator's range; the raw networks at 5 of them scored on the supernet (test split, BN
    recalibrated) against one fixed random cloud at equal MFLOPs.
