@@ -48,7 +48,7 @@ def test_reproduce_commands_name_the_checkpoints_the_trainings_ended_with(tmp_pa
     assert f'configs/demo/supernet_digits.py {supernet} --num 2' in report
     assert f'model.supernet_checkpoint={supernet}`' in report
     # no generator training yet: the config's own final epoch is named
-    generator = os.path.join(str(tmp_path), 'generator', 'epoch_30.pth')
+    generator = os.path.join(str(tmp_path), 'generator', 'epoch_60.pth')
     assert f'configs/demo/generator_digits.py {generator} --range' in report
 
 

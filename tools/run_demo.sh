@@ -37,7 +37,7 @@ else
   # Sized for <= 30 min on a 2-core CPU. Stage 4 is a check that the harness runs, not a
   # search-quality figure (those come from Fashion-MNIST and NAS-Bench-201, see the README):
   # 3 budgets and 30 candidates per search.
-  supernet_epochs=30; generator_epochs=30
+  supernet_epochs=30; generator_epochs=60
   budgets=3; seeds="0"; cloud=15; random_samples=30; population=6; generations=5; random_subnets=10
   quick_supernet=(); quick_generator=(); quick_retrain=(); quick_detector=()
   nb201_supernet_epochs=30; nb201_generator_epochs=20; nb201_budgets=3; nb201_cloud=20

@@ -33,7 +33,7 @@ comparison = dict(
              'selected_subnet.yaml',
              train_dir=darts_dir + '/fix_alpha_unified_s{seed}'),
         dict(type='GeneratorMethod', name='generator', config='configs/demo/generator_digits.py',
-             checkpoint=work_dir + '/generator/epoch_30.pth', outside_range='skip'),
+             checkpoint=work_dir + '/generator/epoch_60.pth', outside_range='skip'),
         dict(type='SearchLoopMethod', name='random', config='configs/demo/random_search_digits.py',
              checkpoint=supernet, overrides=dict(num_samples=30)),
         dict(type='SearchLoopMethod', name='evolution', config='configs/demo/evolution_digits.py',

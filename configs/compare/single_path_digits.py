@@ -16,7 +16,7 @@ comparison = dict(
     methods=[
         dict(type='GeneratorMethod', name='generator',
              config='configs/demo/generator_digits.py',
-             checkpoint=work_dir + '/generator/epoch_30.pth'),
+             checkpoint=work_dir + '/generator/epoch_60.pth'),
         dict(type='SearchLoopMethod', name='random', config='configs/demo/random_search_digits.py',
              checkpoint=work_dir + '/supernet/epoch_30.pth', overrides=dict(num_samples=30)),
         dict(type='SearchLoopMethod', name='evolution', config='configs/demo/evolution_digits.py',

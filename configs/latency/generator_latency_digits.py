@@ -8,7 +8,7 @@
 #   python tools/analysis/check_latency_lut.py configs/latency/generator_latency_digits.py
 #   python tools/train.py configs/latency/generator_latency_digits.py
 #   python tools/search.py configs/latency/generator_latency_digits.py \
-#       work_dirs/generator_latency_digits/epoch_30.pth --range LOW HIGH 19   # targets in ms
+#       work_dirs/generator_latency_digits/epoch_60.pth --range LOW HIGH 19   # targets in ms
 #
 # constraint_range is in ms of that table: it must lie inside the span of the space that
 # build_latency_lut.py prints (a table measured on another machine spans other numbers; the

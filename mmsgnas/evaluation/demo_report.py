@@ -89,7 +89,7 @@ def generation_section(work_dir: str) -> List[str]:
     if text is None:
         return lines + [missing(path)]
     supernet = final_checkpoint(os.path.join(work_dir, 'supernet'), 'epoch_30.pth')
-    generator = final_checkpoint(os.path.join(work_dir, 'generator'), 'epoch_30.pth')
+    generator = final_checkpoint(os.path.join(work_dir, 'generator'), 'epoch_60.pth')
     lines += ['Target vs generated FLOPs (MFLOPs at 32x32), parameters (M) of the stand-alone '
               'classifier, expansion rate of each of the 19 layers:', '', text, '',
               '![target vs generated](target_vs_generated_19.png)', '',
