@@ -33,7 +33,7 @@ COSINE_LR: List[Dict[str, Any]] = [dict(type='CosineAnnealingLR', eta_min=1e-5, 
                                         begin=0, convert_to_iter_based=True)]
 
 #: the candidate fixes, each a change to the paper's recipe (so each means the same whatever the
-#: generator config holds), keyed as ``--cfg-options`` name config values
+#: generator config holds), keyed by the config path as ``--cfg-options`` keys are
 _CHANGES: Dict[str, Dict[str, Any]] = {
     'paper': {},
     'argmax_cost': {'model.cost_on': 'argmax'},
