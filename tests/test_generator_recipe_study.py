@@ -126,6 +126,21 @@ def test_every_candidate_builds_a_generator_trainer():
                 assert hook[key.split('.')[2]] == value, name
 
 
+def test_built_in_recipes_keep_the_schedule_they_were_measured_with():
+    """A change of the generator config (its epochs, its scheduler) must not change what a
+    built-in recipe trains: each spells out its epochs, validation interval and rate schedule."""
+    from mmengine.config import Config
+    for name, options in CANDIDATES.items():
+        cfg = Config.fromfile(os.path.join(ROOT, 'configs/demo/generator_digits.py'))
+        cfg.merge_from_dict(dict(options))
+        epochs = 60 if '60_epochs' in name else 30
+        assert cfg.train_cfg.max_epochs == epochs, name
+        assert cfg.train_cfg.val_interval == (20 if 'cosine' in name else 10), name
+        assert cfg.param_scheduler == ([dict(type='CosineAnnealingLR', eta_min=1e-5,
+                                             by_epoch=True, begin=0, convert_to_iter_based=True)]
+                                       if 'cosine' in name else []), name
+
+
 def test_a_run_trains_its_recipes_config_file(tmp_path, monkeypatch):
     """The recipe's changes (a list of scheduler dicts too, which ``--cfg-options`` cannot
     carry) go into the recipe's config file; the run gets only its seed and supernet."""

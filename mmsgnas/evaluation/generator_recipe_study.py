@@ -22,10 +22,12 @@ SAME_ARCH_TOLERANCE = 0.01
 
 #: the paper's recipe: the soft Gumbel mixture costed, relative squared error, one target per
 #: step, temperature 5 x0.95 per epoch (with the config's one prior and floor 1.0), Adam at a
-#: constant learning rate (the authors' code has no schedule)
+#: constant learning rate (the authors' code has no schedule); 30 epochs, validated every 10, as
+#: every recipe below was measured unless it says otherwise
 PAPER: Dict[str, Any] = {'model.cost_on': 'soft', 'model.constraint_error': 'squared',
                          'model.constraint_samples': 1, 'custom_hooks.1.decay': 0.95,
-                         'param_scheduler': []}
+                         'param_scheduler': [], 'train_cfg.max_epochs': 30,
+                         'train_cfg.val_interval': 10}
 
 #: the learning rate annealed to 1e-5 by a cosine over the whole run, per iteration (the runner
 #: sets ``end`` to the run's last epoch)
@@ -67,7 +69,7 @@ _CHANGES: Dict[str, Dict[str, Any]] = {
     'argmax_absolute_cost_batch_64_decay_90_cosine_60_epochs': {
         'model.cost_on': 'argmax', 'model.constraint_error': 'absolute',
         'model.constraint_samples': 64, 'custom_hooks.1.decay': 0.9,
-        'param_scheduler': COSINE_LR, 'train_cfg.max_epochs': 60},
+        'param_scheduler': COSINE_LR, 'train_cfg.max_epochs': 60, 'train_cfg.val_interval': 20},
 }
 CANDIDATES: Dict[str, Dict[str, Any]] = {name: {**PAPER, **changes}
                                          for name, changes in _CHANGES.items()}
