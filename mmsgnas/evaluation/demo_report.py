@@ -10,6 +10,10 @@ import shutil
 from typing import List, Optional
 
 from ..utils import write_text_atomic
+from ..utils.tool_runs import REPO_ROOT
+
+SUPERNET_CONFIG = 'configs/demo/supernet_digits.py'
+GENERATOR_CONFIG = 'configs/demo/generator_digits.py'
 
 PLOTS = [('generated/flops.png', 'target_vs_generated_19.png'),
          ('compare/accuracy_vs_flops_supernet-test.png', 'accuracy_vs_flops.png'),
@@ -37,16 +41,18 @@ def read_markdown(path: str) -> Optional[str]:
         return f.read().rstrip()
 
 
-def final_checkpoint(folder: str, default: str) -> str:
+def final_checkpoint(folder: str, config: str) -> str:
     """The checkpoint a finished training in ``folder`` ended with (mmengine's ``last_checkpoint``
-    file), or ``folder/default`` when there is none."""
+    file), or, when there is none, the one ``config`` (a path under the repository) ends with."""
     pointer = os.path.join(folder, 'last_checkpoint')
     if os.path.isfile(pointer):
         with open(pointer) as f:
             name = os.path.basename(f.read().strip())
         if name:
             return os.path.join(folder, name)
-    return os.path.join(folder, default)
+    from mmengine.config import Config
+    epochs = Config.fromfile(os.path.join(REPO_ROOT, config)).train_cfg.max_epochs
+    return os.path.join(folder, f'epoch_{epochs}.pth')
 
 
 def timings_section(work_dir: str) -> List[str]:
@@ -71,13 +77,13 @@ def supernet_section(work_dir: str) -> List[str]:
     summary = read_json(os.path.join(work_dir, 'supernet', 'random_subnets.json'))
     if summary is None:
         return lines + [missing(os.path.join(work_dir, 'supernet', 'random_subnets.json'))]
-    supernet = final_checkpoint(os.path.join(work_dir, 'supernet'), 'epoch_30.pth')
+    supernet = final_checkpoint(os.path.join(work_dir, 'supernet'), SUPERNET_CONFIG)
     lines += [f'{summary["num"]} random subnets with inherited weights (BN statistics as trained), '
               f'{summary["split"]} top-1: mean {summary["mean"]:.2f} %, std {summary["std"]:.2f}, '
               f'min {summary["min"]:.2f}, max {summary["max"]:.2f}.', '',
-              f'Reproduce: `python tools/train.py configs/demo/supernet_digits.py --work-dir '
+              f'Reproduce: `python tools/train.py {SUPERNET_CONFIG} --work-dir '
               f'{work_dir}/supernet`, then `python tools/analysis/eval_random_subnets.py '
-              f'configs/demo/supernet_digits.py {supernet} --num '
+              f'{SUPERNET_CONFIG} {supernet} --num '
               f'{summary["num"]}`', '']
     return lines
 
@@ -88,14 +94,14 @@ def generation_section(work_dir: str) -> List[str]:
     text = read_markdown(path)
     if text is None:
         return lines + [missing(path)]
-    supernet = final_checkpoint(os.path.join(work_dir, 'supernet'), 'epoch_30.pth')
-    generator = final_checkpoint(os.path.join(work_dir, 'generator'), 'epoch_60.pth')
+    supernet = final_checkpoint(os.path.join(work_dir, 'supernet'), SUPERNET_CONFIG)
+    generator = final_checkpoint(os.path.join(work_dir, 'generator'), GENERATOR_CONFIG)
     lines += ['Target vs generated FLOPs (MFLOPs at 32x32), parameters (M) of the stand-alone '
               'classifier, expansion rate of each of the 19 layers:', '', text, '',
               '![target vs generated](target_vs_generated_19.png)', '',
-              f'Reproduce: `python tools/train.py configs/demo/generator_digits.py --work-dir '
+              f'Reproduce: `python tools/train.py {GENERATOR_CONFIG} --work-dir '
               f'{work_dir}/generator --cfg-options model.supernet_checkpoint={supernet}`, then '
-              f'`python tools/search.py configs/demo/generator_digits.py {generator} --range '
+              f'`python tools/search.py {GENERATOR_CONFIG} {generator} --range '
               f'6.5 10.5 19 --out-dir {work_dir}/generated`', '']
     script = os.path.join(work_dir, 'generated', 'train_retinanet.sh')
     if os.path.isfile(script):
